@@ -1,0 +1,7 @@
+export {
+  createEmptyTestDatabase,
+  createTestDatabase,
+  databaseUrlFor,
+  testServerUrl,
+  type TestDatabase,
+} from './test-database.js';
