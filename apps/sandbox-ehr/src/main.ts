@@ -1,1 +1,33 @@
-export {};
+import { createPrismaClient } from '@bedside/db';
+
+import { buildSandboxApp } from './app.js';
+import { loadSandboxConfig } from './config.js';
+
+const config = loadSandboxConfig(process.env);
+const prisma = createPrismaClient(config.databaseUrl, { maxConnections: config.dbPoolSize });
+const app = await buildSandboxApp({ config, prisma });
+
+const shutdown = async (signal: string) => {
+  app.log.info({ signal }, 'shutting down');
+  await app.close();
+  await prisma.$disconnect();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    { fhirBaseUrl: config.fhirBaseUrl, launcher: `${config.publicUrl}/` },
+    'sandbox-ehr ready',
+  );
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`sandbox-ehr: port ${config.port} is in use. Set SANDBOX_PORT to another port.`);
+  } else {
+    console.error(error);
+  }
+  await prisma.$disconnect();
+  process.exit(1);
+}

@@ -103,13 +103,20 @@ function patchForSchemaEngine<T extends object>(queryable: T): T {
  * when diffing) is created and dropped here because @prisma/adapter-pg 7.10 drops the shadow
  * database before closing its own pool, which PostgreSQL refuses.
  */
-function migrationAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapterFactory {
+function migrationAdapterFactory(
+  databaseUrl: string,
+  opened: SqlDriverAdapter[],
+): SqlMigrationAwareDriverAdapterFactory {
   const fields = connectionFields(databaseUrl);
   const main = new PrismaPg(fields);
   return {
     provider: main.provider,
     adapterName: main.adapterName,
-    connect: async () => patchForSchemaEngine(await main.connect()),
+    connect: async () => {
+      const adapter = patchForSchemaEngine(await main.connect());
+      opened.push(adapter);
+      return adapter;
+    },
     async connectToShadowDb(): Promise<SqlDriverAdapter> {
       const shadow = `bedside_shadow_${randomUUID().replaceAll('-', '')}`;
       const admin = new pg.Client(fields);
@@ -136,14 +143,21 @@ export async function withSchemaEngine<T>(
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await loadEngineWasm();
-  const engine = await engineBindings.SchemaEngine.new(
-    { datamodels: [[schema.path, schema.content]] },
-    () => undefined,
-    bindMigrationAwareSqlAdapterFactory(migrationAdapterFactory(databaseUrl)),
-  );
+  // The engine never closes the pools it opens; they are closed here so the database can be
+  // renamed or dropped right after a migration.
+  const opened: SqlDriverAdapter[] = [];
   try {
-    return await work(engine);
+    const engine = await engineBindings.SchemaEngine.new(
+      { datamodels: [[schema.path, schema.content]] },
+      () => undefined,
+      bindMigrationAwareSqlAdapterFactory(migrationAdapterFactory(databaseUrl, opened)),
+    );
+    try {
+      return await work(engine);
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
+    await Promise.all(opened.map((adapter) => adapter.dispose()));
   }
 }

@@ -1,0 +1,112 @@
+import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+
+import type { SandboxConfig } from '../config.js';
+import { randomToken } from './secrets.js';
+import type { SigningKeyStore } from './signing-keys.js';
+
+export interface AccessTokenClaims extends JWTPayload {
+  client_id: string;
+  scope: string;
+  patient?: string;
+  encounter?: string;
+  fhirUser?: string;
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  expiresIn: number;
+}
+
+/** Why a presented access token was refused (RFC 6750 §3.1 `invalid_token`). */
+export class InvalidAccessTokenError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InvalidAccessTokenError';
+  }
+}
+
+/**
+ * Access tokens are RS256 JWTs whose `aud` is the FHIR base, so the FHIR API can check them
+ * without a database read (RS-03: the token's audience must be this endpoint).
+ */
+export class TokenService {
+  constructor(
+    private readonly config: SandboxConfig,
+    private readonly keys: SigningKeyStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async issueAccessToken(
+    claims: Omit<AccessTokenClaims, 'iss' | 'aud' | 'exp' | 'iat' | 'jti'>,
+  ): Promise<IssuedAccessToken> {
+    const key = await this.keys.current();
+    const issuedAt = Math.floor(this.now() / 1000);
+    const expiresIn = this.config.accessTokenTtlSeconds;
+    const accessToken = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.config.fhirBaseUrl)
+      .setAudience(this.config.fhirBaseUrl)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + expiresIn)
+      .setJti(randomToken(16))
+      .sign(key.privateKey);
+    return { accessToken, expiresIn };
+  }
+
+  /**
+   * OIDC-01..03: RS256 id_token with iss = the issuer in openid-configuration, aud = client_id,
+   * `fhirUser` when granted, `nonce` echoed.
+   */
+  async issueIdToken(params: {
+    clientId: string;
+    subject: string;
+    fhirUser?: string;
+    nonce?: string;
+  }): Promise<string> {
+    const key = await this.keys.current();
+    const issuedAt = Math.floor(this.now() / 1000);
+    return new SignJWT({
+      ...(params.fhirUser ? { fhirUser: params.fhirUser, profile: params.fhirUser } : {}),
+      ...(params.nonce ? { nonce: params.nonce } : {}),
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setIssuer(this.config.fhirBaseUrl)
+      .setSubject(params.subject)
+      .setAudience(params.clientId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + 3600)
+      .sign(key.privateKey);
+  }
+
+  /** @throws InvalidAccessTokenError for a bad signature, wrong audience, or expiry. */
+  async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw new InvalidAccessTokenError('The access token is not a JWT issued by this server.');
+    }
+    const key = kid ? await this.keys.find(kid) : undefined;
+    if (!key) throw new InvalidAccessTokenError('The access token was not signed by this server.');
+    try {
+      const { payload } = await jwtVerify<AccessTokenClaims>(token, key.publicJwk, {
+        algorithms: ['RS256'],
+        issuer: this.config.fhirBaseUrl,
+        audience: this.config.fhirBaseUrl,
+        currentDate: new Date(this.now()),
+        typ: 'at+jwt',
+      });
+      return payload;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'ERR_JWT_EXPIRED')
+        throw new InvalidAccessTokenError('The access token expired.');
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+        throw new InvalidAccessTokenError(
+          `The access token is not valid for this server (${(error as { claim?: string }).claim ?? 'claim'}).`,
+        );
+      }
+      throw new InvalidAccessTokenError('The access token signature is invalid.');
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import type { SandboxConfig } from '../config.js';
+
+/** Endpoint URLs of the sandbox's authorization server, all absolute (DISC-05). */
+export function authEndpoints(config: SandboxConfig) {
+  return {
+    authorization_endpoint: `${config.publicUrl}/auth/authorize`,
+    token_endpoint: `${config.publicUrl}/auth/token`,
+    jwks_uri: `${config.publicUrl}/auth/jwks`,
+    smart_style_url: `${config.publicUrl}/smart-style.json`,
+  } as const;
+}
+
+/**
+ * `.well-known/smart-configuration` (DISC-01..09). Capabilities list only what this server really
+ * does: EHR launch for public and symmetric clients, OIDC with fhirUser, v1 and v2 scopes.
+ */
+export function smartConfiguration(config: SandboxConfig) {
+  const endpoints = authEndpoints(config);
+  return {
+    issuer: config.fhirBaseUrl,
+    jwks_uri: endpoints.jwks_uri,
+    authorization_endpoint: endpoints.authorization_endpoint,
+    token_endpoint: endpoints.token_endpoint,
+    grant_types_supported: ['authorization_code'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: [
+      'openid',
+      'fhirUser',
+      'profile',
+      'launch',
+      'launch/patient',
+      'launch/encounter',
+      'patient/*.rs',
+      'user/*.rs',
+      'patient/*.read',
+      'user/*.read',
+    ],
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    capabilities: [
+      'launch-ehr',
+      'authorize-post',
+      'client-public',
+      'client-confidential-symmetric',
+      'sso-openid-connect',
+      'context-banner',
+      'context-style',
+      'context-ehr-patient',
+      'context-ehr-encounter',
+      'permission-patient',
+      'permission-user',
+      'permission-v1',
+      'permission-v2',
+    ],
+  };
+}
+
+/** DISC-12: OpenID Provider metadata; `issuer` equals the id_token `iss` (the FHIR base). */
+export function openIdConfiguration(config: SandboxConfig) {
+  const endpoints = authEndpoints(config);
+  return {
+    issuer: config.fhirBaseUrl,
+    authorization_endpoint: endpoints.authorization_endpoint,
+    token_endpoint: endpoints.token_endpoint,
+    jwks_uri: endpoints.jwks_uri,
+    response_types_supported: ['code'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    scopes_supported: ['openid', 'fhirUser', 'profile'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nonce', 'fhirUser', 'profile'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    code_challenge_methods_supported: ['S256'],
+  };
+}
+
+/** The CapabilityStatement: exactly what this server supports, with the SMART oauth-uris extension. */
+export function capabilityStatement(config: SandboxConfig, readableTypes: readonly string[]) {
+  const endpoints = authEndpoints(config);
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-11-28',
+    kind: 'instance',
+    software: { name: 'Bedside sandbox EHR' },
+    implementation: { description: 'Bedside sandbox EHR', url: config.fhirBaseUrl },
+    fhirVersion: '4.0.1',
+    format: ['json'],
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          cors: true,
+          service: [
+            {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                  code: 'SMART-on-FHIR',
+                },
+              ],
+            },
+          ],
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: endpoints.authorization_endpoint },
+                { url: 'token', valueUri: endpoints.token_endpoint },
+              ],
+            },
+          ],
+        },
+        resource: readableTypes.map((type) => ({
+          type,
+          interaction: [{ code: 'read' }],
+        })),
+      },
+    ],
+  };
+}
+
+/** LAUNCH-09: the style document behind `smart_style_url`. */
+export const smartStyle = {
+  color_background: '#f4f7fa',
+  color_error: '#a4161a',
+  color_highlight: '#0b5cab',
+  color_modal_backdrop: '#14202b',
+  color_success: '#2b7a0b',
+  color_text: '#14202b',
+  dim_border_radius: '6px',
+  dim_font_size: '15px',
+  dim_spacing_size: '16px',
+  font_family_body: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  font_family_heading: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+} as const;
