@@ -1,0 +1,107 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+import type { EhrRegistration, PrismaClient, Session } from '@bedside/db';
+
+import { BFF_CONFIG, type BffConfig } from '../config.js';
+import { PRISMA } from '../database/prisma.provider.js';
+import { SecretBox } from '../security/secret-box.js';
+import {
+  isSessionHandle,
+  newSessionHandle,
+  readCookie,
+  sessionCookieName,
+} from './session-cookie.js';
+
+/** What the BFF keeps of a token response. Only ever stored encrypted, never sent to a browser. */
+export interface TokenSet {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  refreshToken?: string;
+  idToken?: string;
+}
+
+export interface NewSession {
+  registration: EhrRegistration;
+  tokens: TokenSet;
+  grantedScope: string;
+  patientId?: string | undefined;
+  encounterId?: string | undefined;
+  fhirUser?: string | undefined;
+  needPatientBanner: boolean;
+}
+
+export interface ActiveSession {
+  session: Session;
+  registration: EhrRegistration;
+}
+
+/** The header the web app sends to say which launch (tab) a request belongs to. */
+export const sessionHandleHeader = 'x-bedside-session';
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url');
+}
+
+/**
+ * Server-side sessions in PostgreSQL: any BFF replica can serve any request. The browser holds a
+ * random 256-bit secret in an HttpOnly cookie; only its SHA-256 is stored, with the token set
+ * sealed by AES-256-GCM and bound to that row.
+ */
+@Injectable()
+export class SessionService {
+  private readonly box: SecretBox;
+
+  constructor(
+    @Inject(BFF_CONFIG) private readonly config: BffConfig,
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
+  ) {
+    this.box = new SecretBox(config.tokenEncryptionKey);
+  }
+
+  async create(input: NewSession): Promise<{ handle: string; secret: string; session: Session }> {
+    const handle = newSessionHandle();
+    const secret = randomBytes(32).toString('base64url');
+    const idHash = hashSecret(secret);
+    const session = await this.prisma.session.create({
+      data: {
+        idHash,
+        registrationId: input.registration.id,
+        patientId: input.patientId ?? null,
+        encounterId: input.encounterId ?? null,
+        fhirUser: input.fhirUser ?? null,
+        grantedScope: input.grantedScope,
+        needPatientBanner: input.needPatientBanner,
+        tokenSetCiphertext: this.box.seal(JSON.stringify(input.tokens), `session:${idHash}`),
+        accessTokenExpiresAt: new Date(input.tokens.expiresAt),
+        expiresAt: new Date(Date.now() + this.config.sessionTtlSeconds * 1000),
+      },
+    });
+    return { handle, secret, session };
+  }
+
+  /** The session this request belongs to, or undefined when there is none or it expired. */
+  async fromRequest(request: FastifyRequest): Promise<ActiveSession | undefined> {
+    const handle = request.headers[sessionHandleHeader];
+    if (!isSessionHandle(handle)) return undefined;
+    const secret = readCookie(request.headers.cookie, sessionCookieName(handle));
+    if (!secret) return undefined;
+    const found = await this.prisma.session.findUnique({
+      where: { idHash: hashSecret(secret) },
+      include: { registration: true },
+    });
+    if (!found || found.expiresAt.getTime() <= Date.now()) return undefined;
+    const { registration, ...session } = found;
+    return { session, registration };
+  }
+
+  tokens(session: Session): TokenSet {
+    return JSON.parse(
+      this.box.open(session.tokenSetCiphertext, `session:${session.idHash}`),
+    ) as TokenSet;
+  }
+}
