@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { expectError } from '../test/fixtures.js';
-import {
-  buildDiscoveryRequest,
-  discoverSmartConfiguration,
-  hasCapability,
-  processDiscoveryResponse,
-} from './discovery.js';
+import { discoverSmartConfiguration } from './discover.js';
+import { buildDiscoveryRequest, hasCapability, processDiscoveryResponse } from './discovery.js';
 import { DiscoveryError } from './errors.js';
 import { createStrictFetch, jsonResponse } from './testing/fake-fetch.js';
 

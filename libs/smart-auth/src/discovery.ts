@@ -1,7 +1,7 @@
 import { DiscoveryError, DiscoveryErrorCode } from './errors.js';
-import { defaultFetch, isJsonObject, isStringArray, readJson } from './internal/http.js';
+import { isJsonObject, isStringArray, readJson } from './internal/http.js';
 
-import type { FetchLike, JsonObject } from './internal/http.js';
+import type { JsonObject } from './internal/http.js';
 
 /**
  * The SMART capability vocabulary of SMART App Launch 2.2 §conformance (DISC-08), plus the STU1
@@ -86,7 +86,10 @@ export interface SmartConfiguration {
    * `grant_types_supported`, `plain` PKCE advertised, unknown capability names, …).
    */
   warnings: string[];
-  /** The document exactly as served. */
+  /**
+   * The document exactly as served (for the CapabilityStatement fallback: the members read from
+   * its oauth-uris extension).
+   */
   raw: Readonly<JsonObject>;
 }
 
@@ -342,38 +345,6 @@ export function hasCapability(
   return config.capabilities.some(
     (advertised) => advertised === capability || CAPABILITY_ALIASES[advertised] === capability,
   );
-}
-
-export interface DiscoverOptions extends ProcessDiscoveryOptions {
-  fetch?: FetchLike;
-}
-
-/**
- * Fetches and validates `{fhirBase}/.well-known/smart-configuration`.
- * See: SMART App Launch 2.2 §conformance.
- * @throws {DiscoveryError} as {@link processDiscoveryResponse}, or `network_error`.
- */
-export async function discoverSmartConfiguration(
-  fhirBaseUrl: string,
-  options: DiscoverOptions = {},
-): Promise<SmartConfiguration> {
-  const request = buildDiscoveryRequest(fhirBaseUrl);
-  const response = await sendDiscoveryRequest(options.fetch ?? defaultFetch, request);
-  return processDiscoveryResponse(fhirBaseUrl, response, options);
-}
-
-/** @internal */
-export async function sendDiscoveryRequest(
-  fetchFn: FetchLike,
-  request: Request,
-): Promise<Response> {
-  try {
-    return await fetchFn(request);
-  } catch (cause) {
-    throw new DiscoveryError(DiscoveryErrorCode.NetworkError, `GET ${request.url} failed`, {
-      cause,
-    });
-  }
 }
 
 function readStringArray(body: JsonObject, field: string): string[] | undefined {

@@ -28,7 +28,6 @@ export type { RandomSource } from './internal/random.js';
 export {
   SmartCapability,
   buildDiscoveryRequest,
-  discoverSmartConfiguration,
   hasCapability,
   normalizeFhirBaseUrl,
   processDiscoveryResponse,
@@ -36,10 +35,25 @@ export {
 } from './discovery.js';
 export type {
   AssociatedEndpoint,
-  DiscoverOptions,
   ProcessDiscoveryOptions,
   SmartConfiguration,
 } from './discovery.js';
+export {
+  buildCapabilityStatementRequest,
+  processCapabilityStatementResponse,
+} from './capability-statement.js';
+export {
+  DiscoveryCache,
+  discoverSmartConfiguration,
+  discoverWithFreshness,
+  readFreshness,
+} from './discover.js';
+export type { DiscoverOptions, DiscoveryCacheOptions, DiscoveryResult } from './discover.js';
+export {
+  buildOpenIdConfigurationRequest,
+  processOpenIdConfigurationResponse,
+} from './openid-configuration.js';
+export type { OpenIdConfiguration } from './openid-configuration.js';
 
 export {
   computeCodeChallenge,
@@ -52,6 +66,12 @@ export type { PkcePair, RandomOptions } from './pkce.js';
 
 export { buildAuthorizationParams, buildAuthorizationUrl } from './authorize-url.js';
 export type { AuthorizationParams } from './authorize-url.js';
+export {
+  DEFAULT_MAX_AUTHORIZE_URL_LENGTH,
+  buildAuthorizationRequest,
+  renderAutoSubmitForm,
+} from './authorize-request.js';
+export type { AuthorizationRequest, AuthorizationRequestOptions } from './authorize-request.js';
 
 export { parseAuthorizationCallback, readCallbackState } from './callback.js';
 export type { AuthorizationCallback, ParseCallbackOptions } from './callback.js';
@@ -90,3 +110,13 @@ export type {
   ResolvedFhirUser,
   VerifyIdTokenOptions,
 } from './id-token.js';
+
+export { InMemoryTokenStore, renewalTime, tokenSetFromResponse } from './token-set.js';
+export type { StoredTokens, TokenSet, TokenStore } from './token-set.js';
+export { TokenLifecycle, withBearer } from './token-lifecycle.js';
+export type { TokenLifecycleOptions } from './token-lifecycle.js';
+export { BackendServicesClient } from './backend-services.js';
+export type { BackendServicesClientOptions } from './backend-services.js';
+
+export { KeyRing, buildJwks, generateSigningKey, signingKeyFromPublicJwk } from './keys.js';
+export type { KeyRingEntry, KeyRingOptions, KeyState, SigningKey } from './keys.js';
