@@ -1,1 +1,76 @@
-export {};
+export type {
+  CdsAction,
+  CdsCard,
+  CdsDiscoveryDocument,
+  CdsExtension,
+  CdsFeedback,
+  CdsFeedbackRequest,
+  CdsLink,
+  CdsOverrideReason,
+  CdsResponse,
+  CdsServiceDefinition,
+  CdsServiceRequest,
+  CdsSource,
+  CdsSuggestion,
+  CdsSystemAction,
+  Coding,
+  FhirAuthorization,
+  FhirBundle,
+  FhirBundleEntry,
+  FhirResource,
+  PrefetchValue,
+} from './types.js';
+export {
+  ActionType,
+  CardIndicator,
+  FeedbackOutcome,
+  LinkType,
+  SelectionBehavior,
+} from './types.js';
+
+export type {
+  AppointmentBookContext,
+  CdsHookContextMap,
+  CdsHookDefinition,
+  CdsHookFieldDefinition,
+  CdsHookFieldKind,
+  CdsHookId,
+  EncounterDischargeContext,
+  EncounterStartContext,
+  MedicationPrescribeContext,
+  OrderDispatchContext,
+  OrderReviewContext,
+  OrderSelectContext,
+  OrderSignContext,
+  PatientViewContext,
+} from './hooks.js';
+export { CDS_HOOKS, getHookDefinition } from './hooks.js';
+
+export type { ValidationIssue, ValidationResult } from './issues.js';
+export { CdsValidationError, formatIssues, unwrapValidation } from './issues.js';
+
+export type { ValidateCdsServiceRequestOptions } from './request.js';
+export { validateCdsServiceRequest } from './request.js';
+export type { ValidateCdsResponseOptions } from './response.js';
+export {
+  MAX_SUMMARY_LENGTH,
+  summaryLength,
+  validateCard,
+  validateCdsResponse,
+  validateSuggestion,
+} from './response.js';
+export { validateDiscoveryDocument, validateServiceDefinition } from './discovery.js';
+export { validateFeedback } from './feedback.js';
+
+export type {
+  PrefetchTemplateLint,
+  PrefetchTokenContext,
+  ResolvedPrefetch,
+} from './prefetch-template.js';
+export {
+  PrefetchUserToken,
+  deriveUserTokens,
+  lintPrefetchTemplate,
+  resolvePrefetch,
+  resolvePrefetchTemplate,
+} from './prefetch-template.js';
