@@ -74,3 +74,36 @@ export {
   resolvePrefetch,
   resolvePrefetchTemplate,
 } from './prefetch-template.js';
+
+export type {
+  FetchLike,
+  FetchMissingPrefetchOptions,
+  FetchMissingPrefetchResult,
+  PrefetchFetchError,
+} from './fetch-prefetch.js';
+export { PrefetchFetchErrorCode, fetchMissingPrefetch } from './fetch-prefetch.js';
+
+export type {
+  CdsTrustedIssuer,
+  VerifiedCdsClient,
+  VerifyCdsClientJwtOptions,
+} from './client-jwt.js';
+export {
+  CdsJwtAlgorithm,
+  DEFAULT_CDS_JWT_ALGORITHMS,
+  isJkuAllowed,
+  readBearerToken,
+  verifyCdsClientJwt,
+} from './client-jwt.js';
+export { CdsJwtError, CdsJwtErrorCode } from './jwt-errors.js';
+export type { CachedJwksFetcherOptions, JwksFetcher } from './jwks-fetcher.js';
+export { createCachedJwksFetcher } from './jwks-fetcher.js';
+export type { MemoryReplayCache, MemoryReplayCacheOptions, ReplayCache } from './replay-cache.js';
+export { createMemoryReplayCache } from './replay-cache.js';
+export type { SignCdsClientJwtOptions } from './sign-client-jwt.js';
+export { signCdsClientJwt } from './sign-client-jwt.js';
+export {
+  cdsTrustedIssuerSchema,
+  cdsTrustedIssuersSchema,
+  parseCdsTrustedIssuers,
+} from './trusted-issuers.js';
