@@ -107,3 +107,22 @@ export {
   cdsTrustedIssuersSchema,
   parseCdsTrustedIssuers,
 } from './trusted-issuers.js';
+
+export type {
+  ActionInput,
+  BuilderOptions,
+  CardInput,
+  FeedbackInput,
+  LinkInput,
+  SuggestionInput,
+} from './builders.js';
+export {
+  createAction,
+  createCard,
+  createCdsResponse,
+  createDiscoveryDocument,
+  createFeedback,
+  createLink,
+  createSuggestion,
+  createSystemAction,
+} from './builders.js';
