@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
-import { describe, expect, it } from 'vitest';
+import type { CryptoKey } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { verifyCdsClientJwt } from './client-jwt.js';
 import { createMemoryReplayCache } from './replay-cache.js';
@@ -8,11 +9,16 @@ import { signCdsClientJwt } from './sign-client-jwt.js';
 const NOW_MS = 1_750_000_000_000;
 const AUD = 'https://cds.example.org/cds-services/bedside-order-sign';
 
+let rsaKey: CryptoKey;
+
+beforeAll(async () => {
+  rsaKey = (await generateKeyPair('RS384')).privateKey;
+});
+
 describe('CDS Hooks 2.0 §Trusting CDS Clients — signCdsClientJwt (JWT-1, JWT-2)', () => {
   it('signs RS384 with kid, jku, iss, aud, iat, exp = iat + 300, jti and tenant', async () => {
-    const { privateKey } = await generateKeyPair('RS384');
     const token = await signCdsClientJwt({
-      privateKey,
+      privateKey: rsaKey,
       kid: 'sandbox-1',
       jku: 'https://sandbox.example.org/jwks',
       issuer: 'https://sandbox.example.org',
@@ -57,9 +63,14 @@ describe('CDS Hooks 2.0 §Trusting CDS Clients — signCdsClientJwt (JWT-1, JWT-
   });
 
   it.each([0, 3601, 1.5])('refuses lifetimeSeconds %s', async (lifetimeSeconds) => {
-    const { privateKey } = await generateKeyPair('RS384');
     await expect(
-      signCdsClientJwt({ privateKey, kid: 'k', issuer: 'i', audience: AUD, lifetimeSeconds }),
+      signCdsClientJwt({
+        privateKey: rsaKey,
+        kid: 'k',
+        issuer: 'i',
+        audience: AUD,
+        lifetimeSeconds,
+      }),
     ).rejects.toThrow(new RangeError('lifetimeSeconds must be an integer from 1 to 3600'));
   });
 });
