@@ -189,6 +189,7 @@ describe('CDS Hooks 2.0 §Prefetch Template — discovery lint (DISC-4, PF-1, PF
     'Observation?patient={{context.patientId}}&code=http://loinc.org|4548-4&_sort=-date&_count=1',
     'Observation?patient={{context.patientId}}&code:in=http://example.org/vs&date=ge2024-01-01',
     'Coverage?patient={{context.patientId}}&status=active',
+    'Observation?patient={{context.patientId}}&_lastUpdated=ge2024-01-01',
   ])('accepts %s', (template) => {
     expect(lint(template)).toEqual(expect.objectContaining({ ok: true, warnings: [] }));
   });

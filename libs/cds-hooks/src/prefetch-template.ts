@@ -204,7 +204,7 @@ export interface PrefetchTemplateLint {
 }
 
 const SHAPE = /^[A-Z][A-Za-z]*(?:\/[^/?#]+|\?[^#]*)?$/;
-const SUBSET_CONTROL_PARAMETERS = new Set(['_id', '_count', '_sort']);
+const SUBSET_CONTROL_PARAMETERS = new Set(['_id', '_lastUpdated', '_count', '_sort']);
 const SUBSET_DATE_PREFIXES = /^(ne|sa|eb|ap)\d/;
 const VALID_TOKENS =
   'use {{context.<field>}} or {{userPractitionerId}}, {{userPractitionerRoleId}}, {{userPatientId}}, {{userRelatedPersonId}}';
