@@ -17,6 +17,8 @@ export function sharedVitestConfig(name: string, dirname: string): ViteUserConfi
       environment: 'node',
       include: ['{src,test}/**/*.{test,spec}.{ts,tsx}'],
       reporters: ['default'],
+      // A project whose first tests have not landed yet must not break `npm test`.
+      passWithNoTests: true,
       testTimeout: 20_000,
       hookTimeout: 60_000,
     },
