@@ -2,7 +2,7 @@ import { defaultFetch } from './internal/http.js';
 import { buildClientCredentialsRequest } from './token-request.js';
 import { processTokenResponse } from './token-response.js';
 import { renewalTime, tokenSetFromResponse } from './token-set.js';
-import { withBearer } from './token-lifecycle.js';
+import { setBearer } from './token-lifecycle.js';
 
 import type { FetchLike } from './internal/http.js';
 import type { RandomSource } from './internal/random.js';
@@ -78,19 +78,19 @@ export class BackendServicesClient {
   }
 
   /**
-   * Sends `request` with the bearer token; on a 401 requests a new token (unless a concurrent
+   * Sends `request` with the bearer token (set on `request` itself); on a 401 requests a new token (unless a concurrent
    * caller already did) and retries once.
    * @throws as {@link getTokens}.
    */
   async fetchWithToken(request: Request): Promise<Response> {
     const retry = request.body === null ? request : request.clone();
     const tokens = await this.getTokens();
-    const response = await this.#fetch(withBearer(request, tokens.accessToken));
+    const response = await this.#fetch(setBearer(request, tokens.accessToken));
     if (response.status !== 401) return response;
     await response.body?.cancel();
     if (this.#cached === tokens) this.#cached = undefined;
     const renewed = await this.getTokens();
-    return this.#fetch(withBearer(retry, renewed.accessToken));
+    return this.#fetch(setBearer(retry, renewed.accessToken));
   }
 
   async #request(): Promise<TokenSet> {

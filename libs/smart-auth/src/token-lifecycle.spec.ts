@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { T0, createClock, expectError } from '../test/fixtures.js';
 import { InvalidGrantError, ReauthorizationRequiredError, ServerError } from './errors.js';
 import { createStrictFetch, jsonResponse } from './testing/fake-fetch.js';
-import { TokenLifecycle } from './token-lifecycle.js';
-import { InMemoryTokenStore, tokenSetFromResponse } from './token-set.js';
+import { TokenLifecycle, withBearer } from './token-lifecycle.js';
+import { InMemoryTokenStore, renewalTime, tokenSetFromResponse } from './token-set.js';
 
 import type { ExpectedRequest } from './testing/fake-fetch.js';
 import type { StoredTokens, TokenSet, TokenStore } from './token-set.js';
@@ -377,5 +377,37 @@ describe('TokenLifecycle — several processes sharing one store (compare-and-sw
     expect(await lifecycle.getAccessToken()).toBe('at-other');
     expect((await store.load())?.tokens.refreshToken).toBe('rt-2');
     fetch.assertDone();
+  });
+});
+
+describe('renewalTime — 80% of the lifetime, capped by the skew margin', () => {
+  it.each([
+    [{ receivedAt: 0, expiresAt: 1000_000 }, 0.8, 0, 800_000],
+    [{ receivedAt: 0, expiresAt: 1000_000 }, 0.8, 300_000, 700_000],
+    [{ receivedAt: 0, expiresAt: 60_000 }, 0.8, 30_000, 30_000],
+    [{ receivedAt: 0, expiresAt: undefined }, 0.8, 0, undefined],
+  ])('%o ratio %s skew %s → %s', (times, ratio, skew, expected) => {
+    const tokens: TokenSet = { accessToken: 'a', context: {}, ...times };
+    expect(renewalTime(tokens, ratio, skew)).toBe(expected);
+  });
+});
+
+describe('fetchWithToken request handling', () => {
+  it('sets Authorization on the request it was given (no copy) and keeps its other headers', async () => {
+    const { fetch, lifecycle } = setup();
+    fetch.expect(fhirRead('at-1'));
+    const request = new Request(`${FHIR}/Patient/123`, {
+      headers: { Accept: 'application/fhir+json' },
+    });
+    await lifecycle.fetchWithToken(request);
+    expect(request.headers.get('authorization')).toBe('Bearer at-1');
+    expect(fetch.calls[0]?.headers.get('accept')).toBe('application/fhir+json');
+  });
+
+  it('withBearer returns a copy and leaves the original alone', () => {
+    const original = new Request(`${FHIR}/Patient/1`);
+    const copy = withBearer(original, 'tok');
+    expect(copy.headers.get('authorization')).toBe('Bearer tok');
+    expect(original.headers.has('authorization')).toBe(false);
   });
 });
