@@ -14,6 +14,7 @@ function escapeHtml(value: string): string {
 export function renderErrorPage(title: string, detail: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)} · Bedside</title>
 <style>body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#14202b;background:#f4f7fa}
 main{max-width:640px;margin:48px auto;padding:16px 24px;background:#fff;border-left:4px solid #a4161a}

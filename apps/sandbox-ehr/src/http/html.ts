@@ -62,6 +62,7 @@ export function page(title: string, body: SafeHtml): string {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="data:," />
         <title>${title} · Bedside sandbox EHR</title>
         <style>
           ${new SafeHtml(styles)}
