@@ -1,6 +1,6 @@
 /**
  * `npm run db:migration:create -- <name>`: writes the next migration from the difference between
- * libs/db/prisma/migrations and schema.prisma. It replays the migrations into a throw-away shadow
+ * libs/db/prisma/migrations and the Prisma schema (libs/db/prisma/schema/). It replays the migrations into a throw-away shadow
  * database, so it needs a PostgreSQL server: DATABASE_URL, else the local one on 127.0.0.1:5432.
  */
 import { createMigration } from '@bedside/db';
@@ -17,7 +17,7 @@ createMigration(url, name)
     console.log(
       folder
         ? `Wrote ${folder}/migration.sql — review it, then commit it.`
-        : 'schema.prisma matches the migrations: nothing to write.',
+        : 'The Prisma schema matches the migrations: nothing to write.',
     );
   })
   .catch((error: unknown) => {

@@ -36,7 +36,7 @@ describe('libs/db migrations (real PostgreSQL)', () => {
     }
   });
 
-  it('yields exactly schema.prisma: the diff from the migrations folder is empty', async () => {
+  it('yields exactly the Prisma schema: the diff from the migrations folder is empty', async () => {
     expect(await diffMigrationsToSchema(db.url)).toBe('');
   });
 

@@ -7,12 +7,19 @@ import { withSchemaEngine } from './schema-engine.js';
 /** `libs/db/prisma`, whether this module runs from `src/` (tests, tsx) or from `dist/`. */
 export const prismaDir = fileURLToPath(new URL('../prisma/', import.meta.url));
 export const migrationsDir = join(prismaDir, 'migrations');
-const schemaPath = join(prismaDir, 'schema.prisma');
+/** The Prisma schema is a folder: one file per owner of a set of tables. */
+export const schemaDir = join(prismaDir, 'schema');
 const lockfileName = 'migration_lock.toml';
 const noFilters = { externalTables: [], externalEnums: [] };
 
-async function readSchema(): Promise<{ path: string; content: string }> {
-  return { path: schemaPath, content: await readFile(schemaPath, 'utf8') };
+async function readSchemaFiles(): Promise<{ path: string; content: string }[]> {
+  const names = (await readdir(schemaDir)).filter((name) => name.endsWith('.prisma')).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const path = join(schemaDir, name);
+      return { path, content: await readFile(path, 'utf8') };
+    }),
+  );
 }
 
 /** Reads `prisma/migrations` in Prisma's folder format, exactly as `prisma migrate deploy` would. */
@@ -52,27 +59,27 @@ async function readMigrationList() {
  */
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
   const migrationsList = await readMigrationList();
-  return withSchemaEngine(databaseUrl, await readSchema(), async (engine) => {
+  return withSchemaEngine(databaseUrl, await readSchemaFiles(), async (engine) => {
     const result = await engine.applyMigrations({ migrationsList, filters: noFilters });
     return result.appliedMigrationNames;
   });
 }
 
 /**
- * SQL that would take the database described by the migrations folder to `schema.prisma`.
+ * SQL that would take the database described by the migrations folder to the Prisma schema.
  * An empty result means the migrations produce exactly the schema. Needs a server that allows
  * `CREATE DATABASE` (the engine replays the migrations into a throw-away shadow database).
  */
 export async function diffMigrationsToSchema(databaseUrl: string): Promise<string> {
   const migrationsList = await readMigrationList();
-  const schema = await readSchema();
-  return withSchemaEngine(databaseUrl, schema, async (engine) => {
+  const files = await readSchemaFiles();
+  return withSchemaEngine(databaseUrl, files, async (engine) => {
     const result = await engine.diff({
       from:
         migrationsList.migrationDirectories.length === 0
           ? { tag: 'empty' }
           : { tag: 'migrations', ...migrationsList },
-      to: { tag: 'schemaDatamodel', files: [schema] },
+      to: { tag: 'schemaDatamodel', files },
       script: true,
       exitCode: null,
       filters: noFilters,
@@ -87,7 +94,7 @@ function stripEmptyDiffComment(sql: string): string {
 
 /**
  * Writes the next migration (`prisma/migrations/<timestamp>_<name>/migration.sql`) from the
- * difference between the existing migrations and `schema.prisma`.
+ * difference between the existing migrations and the Prisma schema (`prisma/schema/*.prisma`).
  * @returns the folder written, or `undefined` when the schema has not changed.
  * @throws Error when `name` is not a lower-case identifier.
  */

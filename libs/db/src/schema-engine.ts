@@ -139,7 +139,7 @@ function migrationAdapterFactory(
 /** Runs `work` with a schema engine connected to `databaseUrl`, and frees it afterwards. */
 export async function withSchemaEngine<T>(
   databaseUrl: string,
-  schema: { path: string; content: string },
+  schemaFiles: readonly { path: string; content: string }[],
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await loadEngineWasm();
@@ -148,7 +148,7 @@ export async function withSchemaEngine<T>(
   const opened: SqlDriverAdapter[] = [];
   try {
     const engine = await engineBindings.SchemaEngine.new(
-      { datamodels: [[schema.path, schema.content]] },
+      { datamodels: schemaFiles.map((file): [string, string] => [file.path, file.content]) },
       () => undefined,
       bindMigrationAwareSqlAdapterFactory(migrationAdapterFactory(databaseUrl, opened)),
     );
