@@ -7,6 +7,7 @@ import { AuditService } from './audit/audit.service.js';
 import { BFF_CONFIG, type BffConfig } from './config.js';
 import { PRISMA, prismaProvider } from './database/prisma.provider.js';
 import { FhirProxyController } from './fhir-proxy/fhir-proxy.controller.js';
+import { EhrConnections } from './ehr/ehr-connections.service.js';
 import { HealthController } from './health/health.controller.js';
 import { DomainExceptionFilter } from './http/exception.filter.js';
 import { LaunchController } from './launch/launch.controller.js';
@@ -26,6 +27,7 @@ export class AppModule implements OnApplicationShutdown {
         { provide: BFF_CONFIG, useValue: config },
         prismaProvider,
         AuditService,
+        EhrConnections,
         SessionService,
         LaunchService,
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -11,7 +11,18 @@ export interface FakeEhr {
   /** Every request the fake received, in order: tests assert on exactly what the BFF sent. */
   requests: { method: string; url: string; headers: Record<string, unknown>; body: unknown }[];
   /** Behaviour knobs for negative paths. */
-  behaviour: { tokenError?: { status: number; error: string }; idTokenNonce?: string };
+  behaviour: {
+    tokenError?: { status: number; error: string };
+    idTokenNonce?: string;
+    /** Lifetime of issued access tokens, seconds (default 3600). */
+    expiresIn?: number;
+    /** Issue refresh tokens with the code exchange. */
+    issueRefreshTokens?: boolean;
+    /** Answer refresh requests with invalid_grant. */
+    refuseRefresh?: boolean;
+  };
+  /** Refresh tokens presented so far, in order (rotation is checked against them). */
+  refreshRequests: string[];
   /** The code the fake will accept, bound to the challenge the BFF sent to /authorize. */
   issueCode(authorizeUrl: string): string;
   accessTokens: string[];
@@ -36,6 +47,8 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
   const codes = new Map<string, { challenge: string; nonce: string | null; redirectUri: string }>();
   const accessTokens: string[] = [];
   const behaviour: FakeEhr['behaviour'] = {};
+  const refreshRequests: string[] = [];
+  const liveRefreshTokens = new Set<string>();
   app.addHook('onRequest', async (request) => {
     requests.push({
       method: request.method,
@@ -68,6 +81,31 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
     if (behaviour.tokenError) {
       return reply.code(behaviour.tokenError.status).send({ error: behaviour.tokenError.error });
     }
+    if (form['grant_type'] === 'refresh_token') {
+      const presented = form['refresh_token'] ?? '';
+      refreshRequests.push(presented);
+      // Rotation: a refresh token works once (a reused one is refused, as strict servers do).
+      if (
+        behaviour.refuseRefresh ||
+        !liveRefreshTokens.delete(presented) ||
+        form['client_id'] !== clientId
+      ) {
+        return reply
+          .code(400)
+          .send({ error: 'invalid_grant', error_description: 'refresh refused' });
+      }
+      const accessToken = `opaque-${accessTokens.length + 1}`;
+      accessTokens.push(accessToken);
+      const rotated = `refresh-${refreshRequests.length}-${Math.random().toString(36).slice(2)}`;
+      liveRefreshTokens.add(rotated);
+      return reply.header('cache-control', 'no-store').send({
+        access_token: accessToken,
+        token_type: 'Bearer',
+        expires_in: behaviour.expiresIn ?? 3600,
+        scope: 'launch openid fhirUser patient/Patient.rs',
+        refresh_token: rotated,
+      });
+    }
     const grant = codes.get(form['code'] ?? '');
     const challenge = createHash('sha256')
       .update(form['code_verifier'] ?? '')
@@ -89,10 +127,15 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(privateKey as CryptoKey);
+    const refreshToken = behaviour.issueRefreshTokens
+      ? `refresh-0-${Math.random().toString(36).slice(2)}`
+      : undefined;
+    if (refreshToken) liveRefreshTokens.add(refreshToken);
     return reply.header('cache-control', 'no-store').send({
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
       access_token: accessToken,
       token_type: 'bearer',
-      expires_in: 3600,
+      expires_in: behaviour.expiresIn ?? 3600,
       scope: 'launch openid fhirUser patient/Patient.rs',
       patient: 'p-42',
       encounter: 'e-7',
@@ -101,7 +144,8 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
     });
   });
   app.get<{ Params: { id: string } }>('/fhir/Patient/:id', async (request, reply) => {
-    if (request.headers.authorization !== `Bearer ${accessTokens.at(-1) ?? 'none'}`) {
+    const presented = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!accessTokens.includes(presented)) {
       return reply
         .code(401)
         .send({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] });
@@ -130,6 +174,7 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
     requests,
     behaviour,
     accessTokens,
+    refreshRequests,
     issueCode(authorizeUrl: string) {
       const url = new URL(authorizeUrl);
       const code = `code-${codes.size + 1}-${Math.random().toString(36).slice(2)}`;

@@ -4,7 +4,10 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { ReauthorizationRequiredError } from '@bedside/smart-auth';
+
 import { AuditService } from '../audit/audit.service.js';
+import { EhrConnections } from '../ehr/ehr-connections.service.js';
 import { FhirProxyError, ReauthorizationRequired } from '../http/errors.js';
 import { SessionService } from '../session/session.service.js';
 import { parseFhirPath } from './fhir-path.js';
@@ -26,6 +29,7 @@ export class FhirProxyController {
   constructor(
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
+    private readonly ehr: EhrConnections,
   ) {}
 
   @Get('*')
@@ -51,18 +55,31 @@ export class FhirProxyController {
         400,
       );
 
-    const tokens = this.sessions.tokens(session);
-    if (tokens.expiresAt <= Date.now()) {
-      throw new ReauthorizationRequired(
-        'The EHR access token expired; sign in again to continue.',
-        'token_expired',
-      );
-    }
     const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
     const target = `${registration.issuer}/${rawPath}${query}`;
-    const upstream = await fetch(target, {
-      headers: { authorization: `Bearer ${tokens.accessToken}`, accept: 'application/fhir+json' },
-    });
+    const lifecycle = await this.ehr.lifecycle(session.idHash, registration);
+    let upstream: Response;
+    try {
+      // Refreshes first when 80% of the token's life has passed; retries once after a 401.
+      upstream = await lifecycle.fetchWithToken(
+        new Request(target, { headers: { accept: 'application/fhir+json' } }),
+      );
+    } catch (error) {
+      if (!(error instanceof ReauthorizationRequiredError)) throw error;
+      this.audit.recordInBackground({
+        actor: session.fhirUser ?? registration.clientId,
+        action: `fhir.${fhirPath.interaction}`,
+        outcome: 'failure',
+        requestId: request.id,
+        registrationId: registration.id,
+        patientId: session.patientId ?? undefined,
+        detail: { resourceType: fhirPath.resourceType, reason: error.reason },
+      });
+      throw new ReauthorizationRequired(
+        'The EHR session can no longer be renewed; sign in again to continue.',
+        error.reason,
+      );
+    }
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
     this.audit.recordInBackground({
       actor: session.fhirUser ?? registration.clientId,

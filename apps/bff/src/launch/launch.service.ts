@@ -5,17 +5,20 @@ import type { EhrRegistration, PrismaClient } from '@bedside/db';
 import {
   buildAuthorizationCodeRequest,
   buildAuthorizationUrl,
+  buildOpenIdConfigurationRequest,
   computeCodeChallenge,
-  discoverSmartConfiguration,
   generateCodeVerifier,
   generateNonce,
   generateState,
   OAuthError,
   parseAuthorizationCallback,
+  processOpenIdConfigurationResponse,
   processTokenResponse,
   resolveFhirUser,
   SmartAuthError,
+  tokenSetFromResponse,
   verifyIdToken,
+  type OpenIdConfiguration,
   type SmartConfiguration,
   type TokenResponse,
 } from '@bedside/smart-auth';
@@ -25,6 +28,7 @@ import { BFF_CONFIG, type BffConfig } from '../config.js';
 import { PRISMA } from '../database/prisma.provider.js';
 import { LaunchError } from '../http/errors.js';
 import { SecretBox } from '../security/secret-box.js';
+import { EhrConnections } from '../ehr/ehr-connections.service.js';
 import { SessionService } from '../session/session.service.js';
 
 export interface LaunchRequest {
@@ -50,12 +54,14 @@ export class LaunchService {
   private readonly logger = new Logger('LaunchService');
   private readonly box: SecretBox;
   private readonly jwksByUri = new Map<string, JWTVerifyGetKey>();
+  private readonly openIdByIssuer = new Map<string, Promise<OpenIdConfiguration>>();
 
   constructor(
     @Inject(BFF_CONFIG) private readonly config: BffConfig,
     @Inject(PRISMA) private readonly prisma: PrismaClient,
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
+    private readonly ehr: EhrConnections,
   ) {
     this.box = new SecretBox(config.tokenEncryptionKey);
   }
@@ -195,7 +201,7 @@ export class LaunchService {
         code,
         redirectUri: pending.redirectUri,
         codeVerifier: verifier,
-        client: { method: 'none', clientId: registration.clientId },
+        client: this.ehr.clientAuthentication(registration),
       });
       tokens = await processTokenResponse(await fetch(tokenRequest));
     } catch (error) {
@@ -211,13 +217,15 @@ export class LaunchService {
     let fhirUser: string | undefined;
     if (tokens.id_token) {
       try {
+        const oidc = await this.oidcIssuerAndKeys(registration, smart);
         const claims = await verifyIdToken(tokens.id_token, {
-          issuer: smart.issuer ?? registration.issuer,
+          issuer: oidc.issuer,
           clientId: registration.clientId,
           nonce: pending.nonce,
-          jwks: this.jwks(smart.jwks_uri ?? ''),
+          jwks: this.jwks(oidc.jwksUri),
         });
         const claimed = typeof claims.fhirUser === 'string' ? claims.fhirUser : undefined;
+        // OIDC-06: relative or absolute; only a same-server fhirUser is ever dereferenced.
         fhirUser = claimed ? resolveFhirUser(claimed, registration.issuer).url : undefined;
       } catch (error) {
         const description =
@@ -231,16 +239,9 @@ export class LaunchService {
       }
     }
 
-    const expiresIn = tokens.expires_in ?? 300;
     const created = await this.sessions.create({
       registration,
-      tokens: {
-        accessToken: tokens.access_token,
-        tokenType: 'Bearer',
-        expiresAt: Date.now() + expiresIn * 1000,
-        ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
-        ...(tokens.id_token ? { idToken: tokens.id_token } : {}),
-      },
+      tokens: tokenSetFromResponse(tokens, Date.now()),
       grantedScope: tokens.scope ?? pending.requestedScope,
       patientId: tokens.patient,
       encounterId: tokens.encounter,
@@ -293,11 +294,32 @@ export class LaunchService {
     return pending;
   }
 
+  /**
+   * OIDC-05: the id_token issuer and keys. smart-configuration may carry them; otherwise they
+   * come from `{iss}/.well-known/openid-configuration` (Epic's issuer is not its FHIR base).
+   */
+  private async oidcIssuerAndKeys(
+    registration: EhrRegistration,
+    smart: SmartConfiguration,
+  ): Promise<{ issuer: string; jwksUri: string }> {
+    if (smart.issuer && smart.jwks_uri) return { issuer: smart.issuer, jwksUri: smart.jwks_uri };
+    let pending = this.openIdByIssuer.get(registration.issuer);
+    if (!pending) {
+      pending = fetch(buildOpenIdConfigurationRequest(registration.issuer)).then((response) =>
+        processOpenIdConfigurationResponse(registration.issuer, response),
+      );
+      pending.catch(() => this.openIdByIssuer.delete(registration.issuer));
+      this.openIdByIssuer.set(registration.issuer, pending);
+    }
+    const oidc = await pending;
+    return { issuer: smart.issuer ?? oidc.issuer, jwksUri: smart.jwks_uri ?? oidc.jwks_uri };
+  }
+
   private async discover(
     registration: EhrRegistration,
   ): Promise<SmartConfiguration & { authorization_endpoint?: string }> {
     try {
-      const smart = await discoverSmartConfiguration(registration.issuer);
+      const smart = await this.ehr.smartConfiguration(registration);
       if (!smart.code_challenge_methods_supported?.includes('S256')) {
         throw new LaunchError(
           502,

@@ -4,26 +4,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 import type { EhrRegistration, PrismaClient, Session } from '@bedside/db';
+import type { TokenSet } from '@bedside/smart-auth';
 
 import { BFF_CONFIG, type BffConfig } from '../config.js';
 import { PRISMA } from '../database/prisma.provider.js';
 import { SecretBox } from '../security/secret-box.js';
+import { tokenSetAad } from './session-token-store.js';
 import {
   isSessionHandle,
   newSessionHandle,
   readCookie,
   sessionCookieName,
 } from './session-cookie.js';
-
-/** What the BFF keeps of a token response. Only ever stored encrypted, never sent to a browser. */
-export interface TokenSet {
-  accessToken: string;
-  tokenType: 'Bearer';
-  /** Epoch milliseconds. */
-  expiresAt: number;
-  refreshToken?: string;
-  idToken?: string;
-}
 
 export interface NewSession {
   registration: EhrRegistration;
@@ -76,8 +68,8 @@ export class SessionService {
         fhirUser: input.fhirUser ?? null,
         grantedScope: input.grantedScope,
         needPatientBanner: input.needPatientBanner,
-        tokenSetCiphertext: this.box.seal(JSON.stringify(input.tokens), `session:${idHash}`),
-        accessTokenExpiresAt: new Date(input.tokens.expiresAt),
+        tokenSetCiphertext: this.box.seal(JSON.stringify(input.tokens), tokenSetAad(idHash)),
+        accessTokenExpiresAt: new Date(input.tokens.expiresAt ?? Date.now()),
         expiresAt: new Date(Date.now() + this.config.sessionTtlSeconds * 1000),
       },
     });
@@ -97,11 +89,5 @@ export class SessionService {
     if (!found || found.expiresAt.getTime() <= Date.now()) return undefined;
     const { registration, ...session } = found;
     return { session, registration };
-  }
-
-  tokens(session: Session): TokenSet {
-    return JSON.parse(
-      this.box.open(session.tokenSetCiphertext, `session:${session.idHash}`),
-    ) as TokenSet;
   }
 }
