@@ -8,6 +8,10 @@ import { BFF_CONFIG, type BffConfig } from './config.js';
 import { PRISMA, prismaProvider } from './database/prisma.provider.js';
 import { FhirProxyController } from './fhir-proxy/fhir-proxy.controller.js';
 import { EhrConnections } from './ehr/ehr-connections.service.js';
+import { IdempotencyService } from './fhir-proxy/idempotency.service.js';
+import { OpenApiController } from './openapi/openapi.controller.js';
+import { FrameAncestors } from './security/frame-ancestors.service.js';
+import { EhrDirectoryController } from './session/ehr-directory.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { DomainExceptionFilter } from './http/exception.filter.js';
 import { LaunchController } from './launch/launch.controller.js';
@@ -22,12 +26,21 @@ export class AppModule implements OnApplicationShutdown {
   static forConfig(config: BffConfig): DynamicModule {
     return {
       module: AppModule,
-      controllers: [LaunchController, SessionController, FhirProxyController, HealthController],
+      controllers: [
+        LaunchController,
+        SessionController,
+        EhrDirectoryController,
+        FhirProxyController,
+        OpenApiController,
+        HealthController,
+      ],
       providers: [
         { provide: BFF_CONFIG, useValue: config },
         prismaProvider,
         AuditService,
         EhrConnections,
+        FrameAncestors,
+        IdempotencyService,
         SessionService,
         LaunchService,
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -8,6 +8,20 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule } from './app.module.js';
 import type { BffConfig } from './config.js';
 import { JsonLogger } from './http/json-logger.js';
+import { csrfCheck } from './security/csrf.js';
+import { FrameAncestors } from './security/frame-ancestors.service.js';
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const registeredRoutes = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route the app registered (for the OpenAPI completeness test). */
+export function routesOf(app: NestFastifyApplication): RegisteredRoute[] {
+  return registeredRoutes.get(app) ?? [];
+}
 
 const requestIdPattern = /^[A-Za-z0-9_.:-]{8,64}$/;
 
@@ -32,8 +46,27 @@ export async function createBffApp(config: BffConfig): Promise<NestFastifyApplic
   );
   app.enableShutdownHooks();
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (request, reply) => {
+  const routes: RegisteredRoute[] = [];
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  registeredRoutes.set(app, routes);
+  fastify.addContentTypeParser(
+    'application/fhir+json',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  );
+  fastify.addHook('onRequest', csrfCheck(new URL(config.appPublicUrl).origin));
+  const frameAncestors = app.get(FrameAncestors);
+  fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    // URLs carry launch values and session handles: never leak them to other sites.
+    reply.header('Referrer-Policy', 'no-referrer');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      reply.header('Content-Security-Policy', await frameAncestors.contentSecurityPolicy());
+    }
+    return payload;
   });
   return app;
 }

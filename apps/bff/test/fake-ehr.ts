@@ -23,6 +23,8 @@ export interface FakeEhr {
   };
   /** Refresh tokens presented so far, in order (rotation is checked against them). */
   refreshRequests: string[];
+  /** Resources created through the fake's FHIR API. */
+  created: Record<string, unknown>[];
   /** The code the fake will accept, bound to the challenge the BFF sent to /authorize. */
   issueCode(authorizeUrl: string): string;
   accessTokens: string[];
@@ -49,6 +51,18 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
   const behaviour: FakeEhr['behaviour'] = {};
   const refreshRequests: string[] = [];
   const liveRefreshTokens = new Set<string>();
+  const created: Record<string, unknown>[] = [];
+  app.addContentTypeParser(
+    'application/fhir+json',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
   app.addHook('onRequest', async (request) => {
     requests.push({
       method: request.method,
@@ -143,6 +157,21 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
       id_token: idToken,
     });
   });
+  app.post<{ Params: { type: string } }>('/fhir/:type', async (request, reply) => {
+    const presented = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+    if (!accessTokens.includes(presented))
+      return reply.code(401).send({ resourceType: 'OperationOutcome', issue: [] });
+    const resource = {
+      ...(request.body as Record<string, unknown>),
+      id: `obs-${created.length + 1}`,
+    };
+    created.push(resource);
+    return reply
+      .code(201)
+      .type('application/fhir+json')
+      .header('location', `${fhirBaseUrl}/${request.params.type}/${resource.id}/_history/1`)
+      .send(resource);
+  });
   app.get<{ Params: { id: string } }>('/fhir/Patient/:id', async (request, reply) => {
     const presented = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
     if (!accessTokens.includes(presented)) {
@@ -170,6 +199,7 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
   return {
     app,
     baseUrl,
+    created,
     fhirBaseUrl,
     requests,
     behaviour,

@@ -5,11 +5,12 @@
 const fhirPathPattern =
   /^([A-Z][A-Za-z]{1,63})(?:\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?)?$/;
 
+export type ProxyInteraction = 'read' | 'vread' | 'search' | 'create' | 'update';
+
 export interface FhirPath {
   resourceType: string;
   id?: string;
   versionId?: string;
-  interaction: 'read' | 'vread' | 'search';
 }
 
 export function parseFhirPath(path: string): FhirPath | undefined {
@@ -17,10 +18,10 @@ export function parseFhirPath(path: string): FhirPath | undefined {
   if (!match) return undefined;
   const [, resourceType, id, versionId] = match;
   if (!resourceType) return undefined;
-  return {
-    resourceType,
-    ...(id ? { id } : {}),
-    ...(versionId ? { versionId } : {}),
-    interaction: versionId ? 'vread' : id ? 'read' : 'search',
-  };
+  return { resourceType, ...(id ? { id } : {}), ...(versionId ? { versionId } : {}) };
+}
+
+/** The FHIR interaction a GET on `path` performs. */
+export function readInteraction(path: FhirPath): ProxyInteraction {
+  return path.versionId ? 'vread' : path.id ? 'read' : 'search';
 }

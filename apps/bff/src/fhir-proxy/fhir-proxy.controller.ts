@@ -1,16 +1,23 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import type { Resource } from '@bedside/fhir-model';
 import { ReauthorizationRequiredError } from '@bedside/smart-auth';
 
 import { AuditService } from '../audit/audit.service.js';
 import { EhrConnections } from '../ehr/ehr-connections.service.js';
-import { FhirProxyError, ReauthorizationRequired } from '../http/errors.js';
-import { SessionService } from '../session/session.service.js';
-import { parseFhirPath } from './fhir-path.js';
+import { ApiError, FhirProxyError, ReauthorizationRequired } from '../http/errors.js';
+import { SessionService, type ActiveSession } from '../session/session.service.js';
+import {
+  parseFhirPath,
+  readInteraction,
+  type FhirPath,
+  type ProxyInteraction,
+} from './fhir-path.js';
+import { IdempotencyService } from './idempotency.service.js';
 
 const forwardedResponseHeaders = [
   'content-type',
@@ -19,10 +26,23 @@ const forwardedResponseHeaders = [
   'location',
   'content-location',
 ];
+const fhirJson = 'application/fhir+json';
+
+interface Forward {
+  active: ActiveSession;
+  request: FastifyRequest;
+  method: 'GET' | 'POST' | 'PUT';
+  path: FhirPath;
+  rawPath: string;
+  interaction: ProxyInteraction;
+  body?: string;
+  headers?: Record<string, string>;
+}
 
 /**
  * `/api/fhir/...`: the app's only way to the EHR. The session's access token is attached here
- * and never leaves the server; responses stream through; every call writes an audit row.
+ * and never leaves the server; reads stream through; writes are idempotent per Idempotency-Key;
+ * every call writes an audit row (actor, patient, type, interaction, outcome, latency).
  */
 @Controller('api/fhir')
 export class FhirProxyController {
@@ -30,6 +50,7 @@ export class FhirProxyController {
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
     private readonly ehr: EhrConnections,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   @Get('*')
@@ -38,7 +59,131 @@ export class FhirProxyController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const started = performance.now();
+    const active = await this.requireSession(request);
+    const path = this.requirePath(rawPath);
+    const upstream = await this.forward({
+      active,
+      request,
+      method: 'GET',
+      path,
+      rawPath,
+      interaction: readInteraction(path),
+    });
+    this.copyHeaders(upstream, reply);
+    await reply.send(upstream.body ? Readable.fromWeb(upstream.body as NodeReadableStream) : '');
+  }
+
+  /** FHIR create. Needs an Idempotency-Key: sending twice never creates two records. */
+  @Post(':type')
+  async create(
+    @Param('type') type: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const active = await this.requireSession(request);
+    const path = this.requirePath(type);
+    if (!key)
+      throw new ApiError(
+        400,
+        'idempotency_key_required',
+        'A create needs an Idempotency-Key header.',
+      );
+    const body = this.requireResourceBody(request, path);
+    await this.idempotentWrite(active, request, reply, key, {
+      method: 'POST',
+      path,
+      rawPath: type,
+      interaction: 'create',
+      body,
+    });
+  }
+
+  /** FHIR update; `If-Match` is passed through for optimistic locking. */
+  @Put(':type/:id')
+  async update(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const active = await this.requireSession(request);
+    const rawPath = `${type}/${id}`;
+    const path = this.requirePath(rawPath);
+    const body = this.requireResourceBody(request, path);
+    const headers = ifMatch ? { 'if-match': ifMatch } : undefined;
+    const write = {
+      method: 'PUT' as const,
+      path,
+      rawPath,
+      interaction: 'update' as const,
+      body,
+      ...(headers ? { headers } : {}),
+    };
+    if (key) {
+      await this.idempotentWrite(active, request, reply, key, write);
+      return;
+    }
+    const upstream = await this.forward({ active, request, ...write });
+    this.copyHeaders(upstream, reply);
+    await reply.send(await upstream.text());
+  }
+
+  private async idempotentWrite(
+    active: ActiveSession,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    write: Omit<Forward, 'active' | 'request'>,
+  ): Promise<void> {
+    const owner = this.idempotency.ownerKey(
+      active.registration.id,
+      active.session.fhirUser,
+      active.session.patientId,
+    );
+    const claim = await this.idempotency.claim(
+      owner,
+      key,
+      write.method,
+      write.rawPath,
+      write.body ?? '',
+    );
+    if (claim.kind === 'replay') {
+      reply
+        .code(claim.response.status)
+        .header('Cache-Control', 'no-store')
+        .header('Idempotent-Replayed', 'true');
+      if (claim.response.contentType) reply.header('content-type', claim.response.contentType);
+      if (claim.response.location) reply.header('location', claim.response.location);
+      await reply.send(claim.response.body);
+      return;
+    }
+    let upstream: Response;
+    let text: string;
+    try {
+      upstream = await this.forward({ active, request, ...write });
+      text = await upstream.text();
+    } catch (error) {
+      await this.idempotency.release(owner, key);
+      throw error;
+    }
+    if (upstream.status >= 500) {
+      await this.idempotency.release(owner, key);
+    } else {
+      await this.idempotency.complete(owner, key, {
+        status: upstream.status,
+        body: text,
+        contentType: upstream.headers.get('content-type') ?? undefined,
+        location: upstream.headers.get('location') ?? undefined,
+      });
+    }
+    this.copyHeaders(upstream, reply);
+    await reply.send(text);
+  }
+
+  private async requireSession(request: FastifyRequest): Promise<ActiveSession> {
     const active = await this.sessions.fromRequest(request);
     if (!active) {
       throw new ReauthorizationRequired(
@@ -46,34 +191,91 @@ export class FhirProxyController {
         'no_session',
       );
     }
-    const { session, registration } = active;
-    const fhirPath = parseFhirPath(rawPath);
-    if (!fhirPath)
+    return active;
+  }
+
+  private requirePath(rawPath: string): FhirPath {
+    const path = parseFhirPath(rawPath);
+    if (!path)
       throw new FhirProxyError(
         'not-supported',
         `"${rawPath}" is not a FHIR path this proxy forwards.`,
         400,
       );
+    return path;
+  }
 
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
-    const target = `${registration.issuer}/${rawPath}${query}`;
+  private requireResourceBody(request: FastifyRequest, path: FhirPath): string {
+    const raw =
+      typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
+    let resource: Resource;
+    try {
+      resource = JSON.parse(raw) as Resource;
+    } catch {
+      throw new FhirProxyError('structure', 'The body is not valid JSON.', 400);
+    }
+    if (
+      typeof resource !== 'object' ||
+      resource === null ||
+      resource.resourceType !== path.resourceType
+    ) {
+      throw new FhirProxyError('invalid', `The body must be a ${path.resourceType} resource.`, 400);
+    }
+    if (path.id && resource.id !== path.id) {
+      throw new FhirProxyError(
+        'invalid',
+        `The resource id must be "${path.id}" to update ${path.resourceType}/${path.id}.`,
+        400,
+      );
+    }
+    return raw;
+  }
+
+  private copyHeaders(upstream: Response, reply: FastifyReply): void {
+    reply.code(upstream.status).header('Cache-Control', 'no-store');
+    for (const name of forwardedResponseHeaders) {
+      const value = upstream.headers.get(name);
+      if (value) reply.header(name, value);
+    }
+  }
+
+  private async forward(forward: Forward): Promise<Response> {
+    const { active, request, path } = forward;
+    const { session, registration } = active;
+    const started = performance.now();
+    const query =
+      forward.method === 'GET' && request.url.includes('?')
+        ? request.url.slice(request.url.indexOf('?'))
+        : '';
+    const target = `${registration.issuer}/${forward.rawPath}${query}`;
+    const auditBase = {
+      actor: session.fhirUser ?? registration.clientId,
+      action: `fhir.${forward.interaction}`,
+      requestId: request.id,
+      registrationId: registration.id,
+      patientId: session.patientId ?? undefined,
+    };
     const lifecycle = await this.ehr.lifecycle(session.idHash, registration);
     let upstream: Response;
     try {
       // Refreshes first when 80% of the token's life has passed; retries once after a 401.
       upstream = await lifecycle.fetchWithToken(
-        new Request(target, { headers: { accept: 'application/fhir+json' } }),
+        new Request(target, {
+          method: forward.method,
+          headers: {
+            accept: fhirJson,
+            ...(forward.body !== undefined ? { 'content-type': fhirJson } : {}),
+            ...forward.headers,
+          },
+          ...(forward.body !== undefined ? { body: forward.body } : {}),
+        }),
       );
     } catch (error) {
       if (!(error instanceof ReauthorizationRequiredError)) throw error;
       this.audit.recordInBackground({
-        actor: session.fhirUser ?? registration.clientId,
-        action: `fhir.${fhirPath.interaction}`,
+        ...auditBase,
         outcome: 'failure',
-        requestId: request.id,
-        registrationId: registration.id,
-        patientId: session.patientId ?? undefined,
-        detail: { resourceType: fhirPath.resourceType, reason: error.reason },
+        detail: { resourceType: path.resourceType, id: path.id ?? null, reason: error.reason },
       });
       throw new ReauthorizationRequired(
         'The EHR session can no longer be renewed; sign in again to continue.',
@@ -82,15 +284,11 @@ export class FhirProxyController {
     }
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
     this.audit.recordInBackground({
-      actor: session.fhirUser ?? registration.clientId,
-      action: `fhir.${fhirPath.interaction}`,
+      ...auditBase,
       outcome: upstream.ok ? 'success' : 'failure',
-      requestId: request.id,
-      registrationId: registration.id,
-      patientId: session.patientId ?? undefined,
       detail: {
-        resourceType: fhirPath.resourceType,
-        id: fhirPath.id ?? null,
+        resourceType: path.resourceType,
+        id: path.id ?? null,
         status: upstream.status,
         latencyMs,
       },
@@ -102,11 +300,6 @@ export class FhirProxyController {
         'ehr_rejected_token',
       );
     }
-    reply.code(upstream.status).header('Cache-Control', 'no-store');
-    for (const name of forwardedResponseHeaders) {
-      const value = upstream.headers.get(name);
-      if (value) reply.header(name, value);
-    }
-    await reply.send(upstream.body ? Readable.fromWeb(upstream.body as NodeReadableStream) : '');
+    return upstream;
   }
 }

@@ -104,6 +104,87 @@ export class LaunchService {
         `The EHR at ${request.iss} sent no launch parameter.`,
       );
     }
+    return this.beginAuthorization(registration, {
+      requestId: request.requestId,
+      launch: request.launch,
+      scope: registration.scopes.map((entry) => entry.scope),
+      action: 'launch.start',
+    });
+  }
+
+  /**
+   * Standalone launch (SMART App Launch 2.2 §standalone-launch): the user picks an EHR in the app,
+   * signs in there and picks a patient; `launch` becomes `launch/patient` (LAUNCH-05).
+   * Also used to re-authorise a session whose refresh failed, returning to `returnTo`.
+   * @throws LaunchError 400 for an unregistered EHR or an unsafe `returnTo`.
+   */
+  async startStandalone(request: {
+    issuer?: string | undefined;
+    requestId: string;
+    returnTo?: string | undefined;
+    action?: 'standalone.start' | 'reauthorize.start';
+  }): Promise<string> {
+    const registration = request.issuer
+      ? await this.prisma.ehrRegistration.findUnique({
+          where: { issuer: request.issuer },
+          include: { scopes: { orderBy: { position: 'asc' } } },
+        })
+      : null;
+    if (!registration) {
+      throw new LaunchError(
+        400,
+        'Unknown EHR',
+        `This app is not registered with the EHR at ${request.issuer ?? '(none given)'}.`,
+      );
+    }
+    const returnTo =
+      request.returnTo === undefined ? undefined : this.safeReturnPath(request.returnTo);
+    const scope = registration.scopes
+      .map((entry) => entry.scope)
+      .map((scope) => (scope === 'launch' ? 'launch/patient' : scope));
+    if (!scope.includes('launch/patient')) scope.unshift('launch/patient');
+    return this.beginAuthorization(registration, {
+      requestId: request.requestId,
+      scope,
+      action: request.action ?? 'standalone.start',
+      ...(returnTo ? { returnTo } : {}),
+    });
+  }
+
+  /** Only a path on the app's own origin (no scheme, no `//host`, no backslashes): no open redirect. */
+  private safeReturnPath(returnTo: string): string {
+    const resolved = (() => {
+      try {
+        return new URL(returnTo, this.config.appPublicUrl);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (
+      !returnTo.startsWith('/') ||
+      returnTo.startsWith('//') ||
+      returnTo.includes('\\') ||
+      resolved?.origin !== new URL(this.config.appPublicUrl).origin
+    ) {
+      throw new LaunchError(
+        400,
+        'Unsafe return address',
+        'The app can only return to one of its own pages.',
+      );
+    }
+    return `${resolved.pathname}${resolved.search}`;
+  }
+
+  private async beginAuthorization(
+    registration: EhrRegistration,
+    options: {
+      requestId: string;
+      scope: string[];
+      launch?: string;
+      returnTo?: string;
+      action: string;
+    },
+  ): Promise<string> {
     if (!registration.redirectUris.includes(this.config.callbackUrl)) {
       throw new LaunchError(
         500,
@@ -112,11 +193,10 @@ export class LaunchService {
       );
     }
     const smart = await this.discover(registration);
-
     const state = generateState();
     const verifier = generateCodeVerifier();
     const nonce = generateNonce();
-    const scope = registration.scopes.map((entry) => entry.scope).join(' ');
+    const scope = options.scope.join(' ');
     await this.prisma.pendingAuthorization.create({
       data: {
         state,
@@ -124,16 +204,17 @@ export class LaunchService {
         codeVerifierCiphertext: this.box.seal(verifier, `pending:${state}`),
         nonce,
         redirectUri: this.config.callbackUrl,
-        launch: request.launch,
+        launch: options.launch ?? null,
         requestedScope: scope,
+        returnTo: options.returnTo ?? null,
         expiresAt: new Date(Date.now() + this.config.pendingAuthorizationTtlSeconds * 1000),
       },
     });
     await this.audit.record({
       actor: 'anonymous',
-      action: 'launch.start',
+      action: options.action,
       outcome: 'success',
-      requestId: request.requestId,
+      requestId: options.requestId,
       registrationId: registration.id,
       detail: { iss: registration.issuer },
     });
@@ -145,7 +226,7 @@ export class LaunchService {
       state,
       aud: registration.issuer,
       codeChallenge: await computeCodeChallenge(verifier),
-      launch: request.launch,
+      ...(options.launch ? { launch: options.launch } : {}),
       nonce,
     }).toString();
   }
@@ -258,7 +339,7 @@ export class LaunchService {
       patientId: tokens.patient,
       detail: { grantedScope: tokens.scope ?? null, encounter: tokens.encounter ?? null },
     });
-    const appUrl = new URL(`${this.config.appPublicUrl}/`);
+    const appUrl = new URL(pending.returnTo ?? '/', this.config.appPublicUrl);
     appUrl.searchParams.set('session', created.handle);
     return { handle: created.handle, secret: created.secret, appUrl: appUrl.toString() };
   }

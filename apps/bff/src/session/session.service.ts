@@ -78,9 +78,16 @@ export class SessionService {
 
   /** The session this request belongs to, or undefined when there is none or it expired. */
   async fromRequest(request: FastifyRequest): Promise<ActiveSession | undefined> {
-    const handle = request.headers[sessionHandleHeader];
+    return this.fromHandle(request.headers[sessionHandleHeader], request.headers.cookie);
+  }
+
+  /** The session named by `handle` whose secret is in the cookie header (for navigations). */
+  async fromHandle(
+    handle: unknown,
+    cookieHeader: string | undefined,
+  ): Promise<ActiveSession | undefined> {
     if (!isSessionHandle(handle)) return undefined;
-    const secret = readCookie(request.headers.cookie, sessionCookieName(handle));
+    const secret = readCookie(cookieHeader, sessionCookieName(handle));
     if (!secret) return undefined;
     const found = await this.prisma.session.findUnique({
       where: { idHash: hashSecret(secret) },
