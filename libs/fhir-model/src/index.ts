@@ -13,3 +13,16 @@ export {
   parseReference,
   type ParsedReference,
 } from './reference.js';
+export { bundleResources, nextLink } from './bundle.js';
+export {
+  codingIn,
+  componentQuantity,
+  conceptText,
+  effectiveTime,
+  formatReferenceRange,
+  hasCoding,
+  resultFlag,
+  type Flag,
+  type ReferenceRange,
+} from './observation.js';
+export { CodeSystem, LabTest, ObservationCategory, token, VitalSign } from './us-core.js';
