@@ -71,22 +71,8 @@ const interpretationFlags: Readonly<Record<string, Flag>> = {
 export function resultFlag(observation: Observation): Flag | undefined {
   const interpretation = (observation['interpretation'] as CodeableConcept[] | undefined)?.[0]
     ?.coding?.[0]?.code;
-  switch (interpretation) {
-    case 'H':
-      return 'high';
-    case 'L':
-      return 'low';
-    case 'HH':
-      return 'critical-high';
-    case 'LL':
-      return 'critical-low';
-    case 'N':
-      return 'normal';
-    case 'A':
-      return 'abnormal';
-    default:
-      break;
-  }
+  const byInterpretation = interpretation ? interpretationFlags[interpretation] : undefined;
+  if (byInterpretation) return byInterpretation;
   const value = observation.valueQuantity?.value;
   const range = (observation['referenceRange'] as ReferenceRange[] | undefined)?.[0];
   if (value === undefined || !range) return undefined;
