@@ -11,7 +11,10 @@ import {
 import { writeScope } from './serialize.js';
 import type { ClinicalScope, FhirInteraction, Scope, ScopeContext } from './types.js';
 
-/** Why {@link decide} refused a request. */
+/**
+ * Why {@link decide} refused a request.
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources; RFC 6750 §3.1 insufficient_scope.
+ */
 export const DenialCode = {
   /** No scope in any context names this resource type (or `*`). */
   NoScopeForType: 'no_scope_for_type',
@@ -34,7 +37,7 @@ export const DenialCode = {
 } as const;
 export type DenialCode = (typeof DenialCode)[keyof typeof DenialCode];
 
-/** A FHIR request to check against a grant. */
+/** A FHIR request to check against a grant. See: FHIR R4 http.html (interactions). */
 export interface FhirAccessRequest {
   /** The resource type acted on; `*` for a system-level search, history or operation. */
   readonly resourceType: string;
@@ -118,6 +121,7 @@ class TypeIndex {
 /**
  * A grant compiled for {@link decide}: an index by resource type and context. Build it once per
  * token (it is immutable) and reuse it for every request.
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources.
  */
 export class Grant {
   /** The scopes the grant was compiled from, in order. */

@@ -1,4 +1,7 @@
-/** Stable codes of {@link ScopeSyntaxError}; each names one grammar rule. */
+/**
+ * Stable codes of {@link ScopeSyntaxError}; each names one grammar rule.
+ * See: SMART App Launch 2.2, §clinical-scope-syntax; RFC 6749 §3.3.
+ */
 export const ScopeSyntaxCode = {
   Empty: 'empty',
   TooLong: 'too_long',
@@ -23,12 +26,21 @@ export const ScopeSyntaxCode = {
 } as const;
 export type ScopeSyntaxCode = (typeof ScopeSyntaxCode)[keyof typeof ScopeSyntaxCode];
 
-/** Longest single scope accepted (characters). Longer input is refused before it is scanned. */
+/**
+ * Longest single scope accepted (characters). Longer input is refused before it is scanned.
+ * See: SMART App Launch 2.2, §scope-size-over-the-wire.
+ */
 export const MAX_SCOPE_LENGTH = 1024;
-/** Longest space-separated scope string accepted by parseScopes (characters). */
+/**
+ * Longest space-separated scope string accepted by parseScopes (characters).
+ * See: SMART App Launch 2.2, §scope-size-over-the-wire.
+ */
 export const MAX_SCOPES_LENGTH = 65_536;
 
-/** The rule each code enforces, with the checklist id it comes from. */
+/**
+ * The rule each code enforces, with the checklist id it comes from.
+ * See: SMART App Launch 2.2, §clinical-scope-syntax.
+ */
 export const SCOPE_SYNTAX_RULES: Readonly<Record<ScopeSyntaxCode, string>> = {
   empty: 'RFC 6749 §3.3: a scope token has at least one character',
   too_long: `a scope is at most ${MAX_SCOPE_LENGTH} characters (a scope string at most ${MAX_SCOPES_LENGTH})`,

@@ -28,6 +28,7 @@ export interface CompiledFilter {
 /**
  * Token search parameters with token semantics (`system|code` etc.). For other parameters a
  * search must repeat the filter's alternatives verbatim.
+ * See: SMART App Launch 2.2, §finer-grained-resource-constraints-using-search-parameters.
  */
 export const TOKEN_PARAMETERS: ReadonlySet<string> = new Set([
   'category',
@@ -58,7 +59,10 @@ const MEDICATION_CODE_TYPES: ReadonlySet<string> = new Set([
   'MedicationDispense',
 ]);
 
-/** Parameter names `decide` can evaluate against a resource (reads and writes). */
+/**
+ * Parameter names `decide` can evaluate against a resource (reads and writes).
+ * See: SMART App Launch 2.2, §finer-grained-resource-constraints-using-search-parameters.
+ */
 export const EVALUABLE_PARAMETERS: ReadonlySet<string> = new Set(Object.keys(ELEMENT_OF_PARAMETER));
 
 export function compileFilters(filters: readonly ScopeFilter[]): CompiledFilter[] {

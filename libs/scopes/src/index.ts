@@ -43,6 +43,7 @@ export { parseScope, parseScopes, parseScopesLenient } from './parse.js';
 export type { RejectedScope } from './parse.js';
 export { serializeScope, serializeScopes, toScopeUri, parseScopeUri } from './serialize.js';
 export { createClinicalScope } from './clinical.js';
+export { describeScope } from './describe.js';
 export type { ClinicalScopeInit } from './clinical.js';
 export { toV1, toV2, translateScopes } from './translate.js';
 export type { Translation, ScopesTranslation } from './translate.js';

@@ -1,15 +1,18 @@
 import { ScopeSyntaxCode, ScopeSyntaxError } from './errors.js';
 import type { FhirInteraction, Permissions, V1Permission } from './types.js';
 
-/** Bit per permission letter; a permission mask is their OR. Letter order = bit order. */
+/**
+ * Bit per permission letter; a permission mask is their OR. Letter order = bit order.
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources.
+ */
 export const PermissionBit = { c: 1, r: 2, u: 4, d: 8, s: 16 } as const;
 export type PermissionBit = (typeof PermissionBit)[keyof typeof PermissionBit];
 
-/** Every letter: `cruds`. */
+/** Every letter: `cruds` (v1 `*`). See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources. */
 export const ALL_PERMISSIONS = 31;
-/** v1 `read` ⇒ v2 `rs` (SCOPE-02). */
+/** v1 `read` ⇒ v2 `rs` (SCOPE-02). See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources. */
 export const READ_PERMISSIONS = PermissionBit.r | PermissionBit.s;
-/** v1 `write` ⇒ v2 `cud` (SCOPE-02). */
+/** v1 `write` ⇒ v2 `cud` (SCOPE-02). See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources. */
 export const WRITE_PERMISSIONS = PermissionBit.c | PermissionBit.u | PermissionBit.d;
 
 const LETTERS = 'cruds';
@@ -146,6 +149,7 @@ export function exactV1Word(mask: number): V1Permission | undefined {
  * The permission letter an interaction needs, per SCOPE-01 (`r`: read, vread, instance history;
  * `s`: type/system search and history; `c`: create; `u`: update, patch; `d`: delete).
  * `operation` is absent: operations use {@link DEFAULT_OPERATION_PERMISSIONS}.
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources.
  */
 export const INTERACTION_PERMISSION: Readonly<
   Record<Exclude<FhirInteraction, 'operation'>, PermissionBit>
@@ -166,7 +170,8 @@ export const INTERACTION_PERMISSION: Readonly<
 /**
  * Letters an operation needs on its resource type. SMART defines no operation scopes; these are
  * this library's defaults (documented in the README). Others are denied (`operation_not_mapped`)
- * unless given to {@link compileGrant} / {@link minimalScopes} through `operations`.
+ * unless given to compileGrant / minimalScopes through `operations`.
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources; Bulk Data 2.0 §scopes.
  */
 export const DEFAULT_OPERATION_PERMISSIONS: Readonly<Record<string, string>> = {
   // Patient/[id]/$everything reads one patient's compartment: instance-level read.

@@ -271,7 +271,10 @@ export interface MinimalScopesOptions {
   readonly operations?: Readonly<Record<string, string>>;
 }
 
-/** An operation in {@link minimalScopes} input has no permission mapping. */
+/**
+ * An operation in {@link minimalScopes} input has no permission mapping (code `operation_not_mapped`).
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources (no operation scopes are defined).
+ */
 export class UnmappedOperationError extends Error {
   readonly code = 'operation_not_mapped';
   readonly operation: string | undefined;

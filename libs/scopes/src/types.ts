@@ -4,7 +4,10 @@
  * (https://hl7.org/fhir/smart-app-launch/STU2.2/scopes-and-launch-context.html).
  */
 
-/** Whose data a clinical scope is about (SCOPE-01, SCOPE-08). */
+/**
+ * Whose data a clinical scope is about (SCOPE-01, SCOPE-08).
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources.
+ */
 export const ScopeContext = {
   Patient: 'patient',
   User: 'user',
@@ -12,15 +15,24 @@ export const ScopeContext = {
 } as const;
 export type ScopeContext = (typeof ScopeContext)[keyof typeof ScopeContext];
 
-/** The two clinical scope dialects: v1 `.read|.write|.*` and v2 `.cruds` (SCOPE-01, SCOPE-02). */
+/**
+ * The two clinical scope dialects: v1 `.read|.write|.*` and v2 `.cruds` (SCOPE-01, SCOPE-02).
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources.
+ */
 export const ScopeDialect = { V1: 'v1', V2: 'v2' } as const;
 export type ScopeDialect = (typeof ScopeDialect)[keyof typeof ScopeDialect];
 
-/** The three v1 permission words (SCOPE-02). */
+/**
+ * The three v1 permission words (SCOPE-02).
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources.
+ */
 export const V1Permission = { Read: 'read', Write: 'write', All: '*' } as const;
 export type V1Permission = (typeof V1Permission)[keyof typeof V1Permission];
 
-/** The five v2 permission letters, in their only legal order (SCOPE-01). */
+/**
+ * The five v2 permission letters, in their only legal order (SCOPE-01).
+ * See: SMART App Launch 2.2, §clinical-scope-syntax.
+ */
 export const PermissionLetter = { C: 'c', R: 'r', U: 'u', D: 'd', S: 's' } as const;
 export type PermissionLetter = (typeof PermissionLetter)[keyof typeof PermissionLetter];
 
@@ -121,6 +133,7 @@ export type ScopeKind = Scope['kind'];
  * FHIR REST interactions a request can perform, mapped to permission letters by SCOPE-01:
  * `r` read, vread, history-instance; `s` search, search-system, history-type, history-system;
  * `c` create; `u` update, patch; `d` delete. `operation` uses the operation table.
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources; FHIR R4 http.html.
  */
 export const FhirInteraction = {
   Read: 'read',
