@@ -71,9 +71,16 @@ describe('Foundation: a SMART EHR launch from the sandbox launcher, end to end i
     }
   });
 
-  it('shows a clear message when the app is opened without a launch', async () => {
+  it('without a launch offers the registered EHRs; with a stale handle says there is no session', async () => {
     const page = await browser.newPage();
     await page.goto(platform.appUrl);
+    await page.getByRole('heading', { name: 'Sign in to Bedside' }).waitFor({ timeout: 15_000 });
+    const signIn = page.getByRole('link', { name: 'Sign in with Bedside sandbox EHR' });
+    expect(await signIn.getAttribute('href')).toBe(
+      `/login?iss=${encodeURIComponent(platform.fhirBaseUrl)}`,
+    );
+
+    await page.goto(`${platform.appUrl}?session=AAAAAAAAAAAAAAAA`);
     await page.getByRole('heading', { name: 'No active session' }).waitFor({ timeout: 15_000 });
     const notice = page.getByRole('alert').filter({ hasText: 'No active session' });
     expect(await notice.textContent()).toContain('Open Bedside from your EHR');

@@ -108,6 +108,36 @@ export interface Observation extends Resource {
   valueQuantity?: Quantity;
 }
 
+export interface Condition extends Resource {
+  resourceType: 'Condition';
+  clinicalStatus?: CodeableConcept;
+  verificationStatus?: CodeableConcept;
+  category?: CodeableConcept[];
+  code?: CodeableConcept;
+  subject: Reference;
+  encounter?: Reference;
+  onsetDateTime?: FhirDateTime;
+  recordedDate?: FhirDateTime;
+}
+
+export interface MedicationRequest extends Resource {
+  resourceType: 'MedicationRequest';
+  status: string;
+  intent: string;
+  medicationCodeableConcept?: CodeableConcept;
+  medicationReference?: Reference;
+  subject: Reference;
+  authoredOn?: FhirDateTime;
+}
+
+export interface AllergyIntolerance extends Resource {
+  resourceType: 'AllergyIntolerance';
+  clinicalStatus?: CodeableConcept;
+  code?: CodeableConcept;
+  patient: Reference;
+  criticality?: 'low' | 'high' | 'unable-to-assess';
+}
+
 export type IssueSeverity = 'fatal' | 'error' | 'warning' | 'information';
 
 /** The subset of the R4 issue-type value set Bedside produces. */

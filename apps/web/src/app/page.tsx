@@ -1,12 +1,12 @@
 import { Suspense } from 'react';
 
-import { PatientSummary } from '../components/patient-summary';
+import { AppShell } from '../components/app-shell';
 
 export default function HomePage() {
   return (
     <main>
       <Suspense fallback={<p className="muted">Loading…</p>}>
-        <PatientSummary />
+        <AppShell />
       </Suspense>
     </main>
   );
