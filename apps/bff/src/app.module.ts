@@ -8,6 +8,7 @@ import { BFF_CONFIG, type BffConfig } from './config.js';
 import { PRISMA, prismaProvider } from './database/prisma.provider.js';
 import { FhirProxyController } from './fhir-proxy/fhir-proxy.controller.js';
 import { EhrConnections } from './ehr/ehr-connections.service.js';
+import { GrantCache } from './fhir-proxy/grant-cache.service.js';
 import { IdempotencyService } from './fhir-proxy/idempotency.service.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { FrameAncestors } from './security/frame-ancestors.service.js';
@@ -41,6 +42,7 @@ export class AppModule implements OnApplicationShutdown {
         EhrConnections,
         FrameAncestors,
         IdempotencyService,
+        GrantCache,
         SessionService,
         LaunchService,
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

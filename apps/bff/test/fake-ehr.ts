@@ -20,6 +20,8 @@ export interface FakeEhr {
     issueRefreshTokens?: boolean;
     /** Answer refresh requests with invalid_grant. */
     refuseRefresh?: boolean;
+    /** The `scope` the token endpoint grants (default: launch openid fhirUser patient/Patient.rs). */
+    grantedScope?: string;
   };
   /** Refresh tokens presented so far, in order (rotation is checked against them). */
   refreshRequests: string[];
@@ -116,7 +118,7 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
         access_token: accessToken,
         token_type: 'Bearer',
         expires_in: behaviour.expiresIn ?? 3600,
-        scope: 'launch openid fhirUser patient/Patient.rs',
+        scope: behaviour.grantedScope ?? 'launch openid fhirUser patient/Patient.rs',
         refresh_token: rotated,
       });
     }
@@ -150,7 +152,7 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
       access_token: accessToken,
       token_type: 'bearer',
       expires_in: behaviour.expiresIn ?? 3600,
-      scope: 'launch openid fhirUser patient/Patient.rs',
+      scope: behaviour.grantedScope ?? 'launch openid fhirUser patient/Patient.rs',
       patient: 'p-42',
       encounter: 'e-7',
       need_patient_banner: false,

@@ -5,6 +5,7 @@ import { Controller, Get, Headers, Param, Post, Put, Req, Res } from '@nestjs/co
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { Resource } from '@bedside/fhir-model';
+import { decide } from '@bedside/scopes';
 import { ReauthorizationRequiredError } from '@bedside/smart-auth';
 
 import { AuditService } from '../audit/audit.service.js';
@@ -17,6 +18,7 @@ import {
   type FhirPath,
   type ProxyInteraction,
 } from './fhir-path.js';
+import { GrantCache } from './grant-cache.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 
 const forwardedResponseHeaders = [
@@ -51,6 +53,7 @@ export class FhirProxyController {
     private readonly audit: AuditService,
     private readonly ehr: EhrConnections,
     private readonly idempotency: IdempotencyService,
+    private readonly grants: GrantCache,
   ) {}
 
   @Get('*')
@@ -255,6 +258,32 @@ export class FhirProxyController {
       registrationId: registration.id,
       patientId: session.patientId ?? undefined,
     };
+    // Refuse before calling the EHR what the granted scopes do not allow (SCOPE-08, RS-02).
+    const decision = decide(this.grants.of(session.idHash, session.grantedScope), {
+      resourceType: path.resourceType,
+      interaction: forward.interaction,
+      ...(forward.method === 'GET'
+        ? { searchParams: [...new URLSearchParams(query.slice(1))] }
+        : {}),
+      ...(forward.body !== undefined ? { resource: JSON.parse(forward.body) as Resource } : {}),
+    });
+    if (!decision.allowed) {
+      this.audit.recordInBackground({
+        ...auditBase,
+        outcome: 'failure',
+        detail: {
+          resourceType: path.resourceType,
+          id: path.id ?? null,
+          status: 403,
+          reason: decision.code,
+        },
+      });
+      throw new FhirProxyError(
+        'forbidden',
+        `${decision.reason}${decision.needed ? ` (needs ${decision.needed})` : ''}`,
+        403,
+      );
+    }
     const lifecycle = await this.ehr.lifecycle(session.idHash, registration);
     let upstream: Response;
     try {

@@ -43,6 +43,8 @@ export class SessionTokenStore implements TokenStore {
         tokenSetCiphertext: this.box.seal(JSON.stringify(tokens), tokenSetAad(this.idHash)),
         tokenVersion: expectedVersion + 1,
         accessTokenExpiresAt: new Date(tokens.expiresAt ?? Date.now()),
+        // REFRESH-03: a refresh may narrow the grant; the proxy decides on what is granted now.
+        ...(tokens.scope ? { grantedScope: tokens.scope } : {}),
       },
     });
     return updated.count === 1 ? { tokens, version: expectedVersion + 1 } : undefined;
