@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   Logs                   ${logs}/
 
   Press Ctrl-C to stop.
-BEDSIDE_READY ${JSON.stringify({ launcher: `${sandboxUrl}/`, app: `${webUrl}/`, fhir: `${sandboxUrl}/fhir` })}`);
+BEDSIDE_READY ${JSON.stringify({ launcher: `${sandboxUrl}/`, app: `${webUrl}/`, fhir: `${sandboxUrl}/fhir`, bff: `http://localhost:${ports.bff}/` })}`);
 
   const first = await Promise.race(
     children.map((child) => child.exited.then((code) => ({ child, code }))),

@@ -46,6 +46,36 @@ describe('Foundation: a SMART EHR launch from the sandbox launcher, end to end i
     await context.close();
   });
 
+  it('keeps two launches in two tabs of one browser on their own patients', async () => {
+    const context = await browser.newContext();
+    const launch = async (patientId: string) => {
+      const page = await context.newPage();
+      await page.goto(platform.launcherUrl);
+      await page.getByLabel('Open the chart of').selectOption(patientId);
+      await page.getByRole('button', { name: 'Launch' }).click();
+      return page;
+    };
+    const first = await launch('pat-amy-shaw');
+    await first
+      .frameLocator('iframe[name="smart-app"]')
+      .getByRole('heading', { name: 'Amy Shaw' })
+      .waitFor({ timeout: 30_000 });
+    const second = await launch('pat-kenji-sato');
+    await second
+      .frameLocator('iframe[name="smart-app"]')
+      .getByRole('heading', { name: 'Kenji Sato' })
+      .waitFor({ timeout: 30_000 });
+    // The first tab, reloaded after the second launch, still shows its own patient.
+    const firstApp = first.frames().find((frame) => frame.url().startsWith(platform.appUrl));
+    await firstApp?.goto(firstApp.url());
+    await first
+      .frameLocator('iframe[name="smart-app"]')
+      .getByRole('heading', { name: 'Amy Shaw' })
+      .waitFor({ timeout: 30_000 });
+    expect(await context.cookies(platform.appUrl)).toHaveLength(2);
+    await context.close();
+  });
+
   it('audits the launch and the FHIR read', async () => {
     const client = new pg.Client({ connectionString: platform.databaseUrl });
     await client.connect();

@@ -23,6 +23,8 @@ export interface RunningPlatform {
   launcherUrl: string;
   appUrl: string;
   fhirBaseUrl: string;
+  /** The BFF itself (the web app proxies /launch, /callback and /api to it). */
+  bffUrl: string;
   databaseUrl: string;
   output(): string;
   stop(): Promise<void>;
@@ -101,6 +103,7 @@ export async function startPlatform(
     launcherUrl: ready['launcher'] ?? '',
     appUrl: ready['app'] ?? '',
     fhirBaseUrl: ready['fhir'] ?? '',
+    bffUrl: ready['bff'] ?? '',
     databaseUrl: database.url,
     output: () => output,
     stop,
