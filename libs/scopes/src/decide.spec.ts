@@ -265,6 +265,30 @@ describe('decide — invalid requests and grants', () => {
     });
   });
 
+  it('names inherited from Object.prototype are not contexts, interactions or parameters', () => {
+    const grant = compileGrant('patient/*.cruds patient/Observation.rs?constructor=x');
+    const odd = (request: object) => decide(grant, request as FhirAccessRequest);
+    expect(
+      odd({ resourceType: 'Patient', interaction: 'read', contexts: ['toString'] }),
+    ).toMatchObject({
+      allowed: false,
+      code: 'context_not_granted',
+    });
+    expect(odd({ resourceType: 'Patient', interaction: 'constructor' })).toMatchObject({
+      code: 'invalid_request',
+    });
+    expect(
+      odd({ resourceType: 'Patient', interaction: 'operation', operation: 'constructor' }),
+    ).toMatchObject({ code: 'operation_not_mapped' });
+    expect(
+      decide(compileGrant('patient/Observation.rs?constructor=x'), {
+        resourceType: 'Observation',
+        interaction: 'read',
+        resource: { resourceType: 'Observation', constructor: 'x' },
+      }),
+    ).toMatchObject({ code: 'filter_not_evaluable' });
+  });
+
   it('a resource of another type than the request is denied', () => {
     expect(
       decide(compileGrant('patient/*.cruds'), {

@@ -125,15 +125,45 @@ function overlaps(a: TokenValue, b: TokenValue, token: boolean): boolean {
   );
 }
 
-/** Outcome of a filter check; `failed` names the filter and what is wrong. */
+/** Why a filter check failed (turned into text only when a denial reason is read). */
+export type FilterFailure =
+  | 'search_missing'
+  | 'search_outside'
+  | 'resource_mismatch'
+  | 'not_evaluable'
+  | 'history'
+  | 'operation';
+
+/** Outcome of a filter check; a failure names the filter and what is wrong. */
 export type FilterCheck =
   | { readonly ok: true }
   | {
       readonly ok: false;
       readonly evaluable: boolean;
       readonly filter: CompiledFilter;
-      readonly detail: string;
+      readonly failure: FilterFailure;
+      /** search_outside: the search value; resource_*: the resource type. */
+      readonly value?: string;
     };
+
+/** The text of a failed check. */
+export function describeFilterFailure(check: FilterCheck & { ok: false }): string {
+  const { filter, value } = check;
+  switch (check.failure) {
+    case 'search_missing':
+      return `the search has no ${filter.name} parameter`;
+    case 'search_outside':
+      return `the search's ${filter.name}=${value} is not within ${filter.text}`;
+    case 'resource_mismatch':
+      return `the ${value} does not match ${filter.text}`;
+    case 'not_evaluable':
+      return `${filter.name} cannot be evaluated against a ${value} by this library`;
+    case 'history':
+      return 'a type or system history cannot be narrowed to the filter';
+    case 'operation':
+      return 'operations are not covered by granular scopes';
+  }
+}
 
 const OK: FilterCheck = Object.freeze({ ok: true });
 
@@ -146,40 +176,41 @@ export function checkSearch(
   filters: readonly CompiledFilter[],
   params: ReadonlyArray<readonly [string, string]>,
 ): FilterCheck {
-  for (const filter of filters) {
+  // Indexed loops: array destructuring in for-of measured ~5x slower here.
+  for (let f = 0; f < filters.length; f++) {
+    const filter = filters[f] as CompiledFilter;
     let seen: string | undefined;
     let satisfied = false;
-    for (const [name, value] of params) {
-      if (name !== filter.name) continue;
-      seen = value;
-      if (valueWithin(value, filter)) {
+    for (let p = 0; p < params.length; p++) {
+      const param = params[p] as readonly [string, string];
+      if (param[0] !== filter.name) continue;
+      seen = param[1];
+      if (valueWithin(seen, filter)) {
         satisfied = true;
         break;
       }
     }
     if (!satisfied) {
-      return {
-        ok: false,
-        evaluable: true,
-        filter,
-        detail:
-          seen === undefined
-            ? `the search has no ${filter.name} parameter`
-            : `the search's ${filter.name}=${seen} is not within ${filter.text}`,
-      };
+      return seen === undefined
+        ? { ok: false, evaluable: true, filter, failure: 'search_missing' }
+        : { ok: false, evaluable: true, filter, failure: 'search_outside', value: seen };
     }
   }
   return OK;
 }
 
 function valueWithin(value: string, filter: CompiledFilter): boolean {
+  // Fast path: a search value equal to a filter alternative is within it (the common case).
+  for (let a = 0; a < filter.alternatives.length; a++) {
+    if (value === (filter.alternatives[a] as TokenValue).raw) return true;
+  }
   let start = 0;
   for (;;) {
     const comma = value.indexOf(',', start);
-    const alternative = parseTokenValue(value.slice(start, comma < 0 ? value.length : comma));
+    const end = comma < 0 ? value.length : comma;
     let ok = false;
     for (const wide of filter.alternatives) {
-      if (within(alternative, wide, filter.token)) {
+      if (rangeWithin(value, start, end, wide, filter.token)) {
         ok = true;
         break;
       }
@@ -188,6 +219,35 @@ function valueWithin(value: string, filter: CompiledFilter): boolean {
     if (comma < 0) return true;
     start = comma + 1;
   }
+}
+
+/** {@link within} for the alternative `value[start, end)`, without allocating. */
+function rangeWithin(
+  value: string,
+  start: number,
+  end: number,
+  wide: TokenValue,
+  token: boolean,
+): boolean {
+  if (!token) return equalsRange(value, start, end, wide.raw);
+  let bar = value.indexOf('|', start);
+  if (bar >= end) bar = -1;
+  if (wide.system === undefined) {
+    // `code` (any system): the narrow code must be the same non-empty code
+    const codeStart = bar < 0 ? start : bar + 1;
+    return codeStart < end && equalsRange(value, codeStart, end, wide.code as string);
+  }
+  if (bar < 0 || !equalsRange(value, start, bar, wide.system)) return false;
+  // `system|` allows any code of the system; `system|code` and `|code` need the same code
+  return wide.code === undefined || equalsRange(value, bar + 1, end, wide.code);
+}
+
+function equalsRange(value: string, start: number, end: number, expected: string): boolean {
+  if (end - start !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) {
+    if (value.charCodeAt(start + i) !== expected.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 const NOT_EVALUABLE = Symbol('not evaluable');
@@ -204,8 +264,8 @@ function elementOf(
     // The code sits on a referenced Medication, which this library cannot resolve.
     return resource['medicationReference'] !== undefined ? NOT_EVALUABLE : undefined;
   }
-  const element = ELEMENT_OF_PARAMETER[parameter];
-  return element === undefined ? NOT_EVALUABLE : resource[element];
+  if (!Object.hasOwn(ELEMENT_OF_PARAMETER, parameter)) return NOT_EVALUABLE;
+  return resource[ELEMENT_OF_PARAMETER[parameter] as string];
 }
 
 /**
@@ -221,12 +281,7 @@ export function checkResource(
   for (const filter of filters) {
     const element = elementOf(resource, resourceType, filter.name);
     if (element === NOT_EVALUABLE) {
-      return {
-        ok: false,
-        evaluable: false,
-        filter,
-        detail: `${filter.name} cannot be evaluated against a ${resourceType} by this library`,
-      };
+      return { ok: false, evaluable: false, filter, failure: 'not_evaluable', value: resourceType };
     }
     let matched = false;
     for (const alternative of filter.alternatives) {
@@ -240,7 +295,8 @@ export function checkResource(
         ok: false,
         evaluable: true,
         filter,
-        detail: `the ${resourceType} does not match ${filter.text}`,
+        failure: 'resource_mismatch',
+        value: resourceType,
       };
     }
   }
@@ -345,6 +401,11 @@ export function splitSearch(
   names: ReadonlySet<string>,
   limit = 32,
 ): (readonly (readonly [string, string])[])[] | undefined {
+  let any = false;
+  for (const [name, value] of params) {
+    if (names.has(name) && value.includes(',')) any = true;
+  }
+  if (!any) return undefined;
   let searches: (readonly [string, string])[][] = [[]];
   let split = false;
   for (const param of params) {

@@ -168,6 +168,43 @@ export const INTERACTION_PERMISSION: Readonly<
 };
 
 /**
+ * The permission bit an interaction needs (see {@link INTERACTION_PERMISSION}); undefined for
+ * `operation` and for anything that is not an interaction (safe against `constructor` & co.).
+ * See: SMART App Launch 2.2, §scopes-for-requesting-fhir-resources.
+ * @throws never
+ */
+export function interactionPermission(interaction: string): PermissionBit | undefined {
+  switch (interaction) {
+    case 'read':
+    case 'vread':
+    case 'history-instance':
+      return PermissionBit.r;
+    case 'search':
+    case 'search-system':
+    case 'history-type':
+    case 'history-system':
+      return PermissionBit.s;
+    case 'create':
+      return PermissionBit.c;
+    case 'update':
+    case 'patch':
+      return PermissionBit.u;
+    case 'delete':
+      return PermissionBit.d;
+    default:
+      return undefined;
+  }
+}
+
+/** The letters `table` maps `operation` to, own properties only. */
+export function operationLetters(
+  table: Readonly<Record<string, string>>,
+  operation: string | undefined,
+): string | undefined {
+  return operation !== undefined && Object.hasOwn(table, operation) ? table[operation] : undefined;
+}
+
+/**
  * Letters an operation needs on its resource type. SMART defines no operation scopes; these are
  * this library's defaults (documented in the README). Others are denied (`operation_not_mapped`)
  * unless given to compileGrant / minimalScopes through `operations`.

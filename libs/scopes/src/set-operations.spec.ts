@@ -238,6 +238,24 @@ describe('SCOPE-04 — minimalScopes (shortest v2 set for intended operations)',
     );
   });
 
+  it('operation names inherited from Object.prototype are not mapped; unknown interactions throw', () => {
+    expect(() =>
+      minimalScopes([
+        {
+          context: 'patient',
+          resourceType: 'Patient',
+          interaction: 'operation',
+          operation: 'constructor',
+        },
+      ]),
+    ).toThrow(UnmappedOperationError);
+    expect(() =>
+      minimalScopes([
+        { context: 'patient', resourceType: 'Patient', interaction: 'purge' as 'read' },
+      ]),
+    ).toThrow(new TypeError("unknown interaction 'purge'"));
+  });
+
   it('an empty list needs no scopes', () => {
     expect(minimalScopes([])).toEqual([]);
   });

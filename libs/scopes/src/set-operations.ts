@@ -2,8 +2,9 @@ import { makeClinical } from './clinical.js';
 import { expandAlternatives, filtersImply, filtersOverlap } from './filters.js';
 import {
   DEFAULT_OPERATION_PERMISSIONS,
-  INTERACTION_PERMISSION,
+  interactionPermission,
   lettersToMask,
+  operationLetters,
   permissionMask,
 } from './permissions.js';
 import { writeScope } from './serialize.js';
@@ -294,6 +295,7 @@ export class UnmappedOperationError extends Error {
  * resource type with the letters merged (SCOPE-04 shortest form), in order of first use.
  * See: SMART App Launch 2.2, §scope-equivalence; best practice "request only what you need".
  * @throws {UnmappedOperationError} for an `operation` with no mapping
+ * @throws {TypeError} for an interaction that is not a FhirInteraction
  * @throws {ScopeSyntaxError} when an `operations` option mapping has invalid letters
  */
 export function minimalScopes(
@@ -305,11 +307,13 @@ export function minimalScopes(
   for (const op of operations) {
     let mask: number;
     if (op.interaction === 'operation') {
-      const letters = op.operation === undefined ? undefined : table[op.operation];
+      const letters = operationLetters(table, op.operation);
       if (letters === undefined) throw new UnmappedOperationError(op.operation);
       mask = lettersToMask(letters, 0, letters.length);
     } else {
-      mask = INTERACTION_PERMISSION[op.interaction];
+      const bit = interactionPermission(op.interaction);
+      if (bit === undefined) throw new TypeError(`unknown interaction '${String(op.interaction)}'`);
+      mask = bit;
     }
     const key = `${op.context}/${op.resourceType}`;
     const group = groups.get(key);
