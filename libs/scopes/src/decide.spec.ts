@@ -676,6 +676,37 @@ describe('SCOPE-05 — granular scopes: reads and writes must match the resource
     });
   });
 
+  it('APPSTATE: patient/Basic.cuds?code=https://app.example.org|keys guards app state', () => {
+    const g = compileGrant('patient/Basic.cuds?code=https://app.example.org|keys');
+    const state = (code: string) => ({
+      resourceType: 'Basic',
+      code: { coding: [{ system: 'https://app.example.org', code }] },
+    });
+    expect(
+      decide(g, { resourceType: 'Basic', interaction: 'create', resource: state('keys') }).allowed,
+    ).toBe(true);
+    expect(
+      decide(g, { resourceType: 'Basic', interaction: 'create', resource: state('other') }),
+    ).toMatchObject({
+      code: 'filter_not_satisfied',
+    });
+    expect(
+      decide(g, {
+        resourceType: 'Basic',
+        interaction: 'search',
+        searchParams: [
+          ['code', 'https://app.example.org|keys'],
+          ['subject', 'https://ehr.example.org/fhir/Patient/1'],
+        ],
+      }).allowed,
+    ).toBe(true);
+    expect(
+      decide(g, { resourceType: 'Basic', interaction: 'read', resource: state('keys') }),
+    ).toMatchObject({
+      code: 'interaction_not_granted',
+    });
+  });
+
   it('writes check the resource written (create, update, patch, delete)', () => {
     const g = compileGrant(`patient/Observation.cud?category=${VITALS}`);
     for (const interaction of ['create', 'update', 'patch', 'delete'] as const) {

@@ -150,6 +150,12 @@ describe('Conformance checklist — scope examples (SCOPE-06, -10, -11, LAUNCH-0
     ['system/*.rs', 1],
     ['launch patient/Observation.rs patient/Patient.rs openid fhirUser', 5],
     ['launch/patient patient/*.rs __profilePhoto.manage', 3],
+    // CDS Hooks fhirAuthorization examples (SMART 1.0 syntax)
+    ['patient/*.* user/*.* launch openid profile online_access', 6],
+    ['patient/Patient.read patient/Observation.read patient/Condition.read', 3],
+    ['user/Patient.read', 1],
+    // ehr-quirks: bulk export needs system/Group.read
+    ['system/*.read system/Group.read', 2],
   ])('SCOPE-11 / token examples: %s', (text, count) => {
     const scopes = parseScopes(text);
     expect(scopes).toHaveLength(count);
@@ -177,6 +183,14 @@ describe('Conformance checklist — scope examples (SCOPE-06, -10, -11, LAUNCH-0
     ['epic.scanning.dmsusername', 'unknown epic.scanning.dmsusername'],
     ['athena/service/Athenanet.MDP.*', 'unknown athena/service/Athenanet.MDP.*'],
     ['system/Patient.read', 'clinical system Patient rs v1:read'],
+    ['user/Binary.read', 'clinical user Binary rs v1:read'],
+    // APPSTATE (IG-AS): a granular scope on Basic
+    [
+      'patient/Basic.cuds?code=https://app.example.org|keys',
+      'clinical patient Basic cuds v2 [code=https://app.example.org|keys]',
+    ],
+    // ehr-quirks: v2 `.crus`
+    ['patient/Condition.crus', 'clinical patient Condition crus v2'],
     // SL2 advertises v1 wildcards
     ['patient/*.*', 'clinical patient * cruds v1:*'],
   ])('vendor scope %s', (text, expected) => {
@@ -205,6 +219,9 @@ describe('SCOPE-03 — malformed scopes raise a typed error naming position and 
     ['patient/Observation.Read', 'permission_unknown', 20],
     ['patient/Observation.READ', 'permission_unknown', 20],
     ['patient/Observation.search', 'permission_unknown', 21],
+    // ehr-quirks: Epic echoes `user/Binary.Read` next to `user/Binary.read`; eCW `patient/X.search`
+    ['user/Binary.Read', 'permission_unknown', 12],
+    ['patient/Condition.search', 'permission_unknown', 19],
     ['patient/Observation.r*', 'permission_unknown', 21],
     ['patient/Observation.all', 'permission_unknown', 20],
     // empty segments
