@@ -5,6 +5,7 @@ import type { PrismaClient } from '@bedside/db';
 
 import { AuditService } from './audit/audit.service.js';
 import { BFF_CONFIG, type BffConfig } from './config.js';
+import { pgPoolProvider } from './database/pg-pool.provider.js';
 import { PRISMA, prismaProvider } from './database/prisma.provider.js';
 import { FhirProxyController } from './fhir-proxy/fhir-proxy.controller.js';
 import { EhrConnections } from './ehr/ehr-connections.service.js';
@@ -38,6 +39,7 @@ export class AppModule implements OnApplicationShutdown {
       providers: [
         { provide: BFF_CONFIG, useValue: config },
         prismaProvider,
+        pgPoolProvider,
         AuditService,
         EhrConnections,
         FrameAncestors,

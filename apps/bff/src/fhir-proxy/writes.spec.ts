@@ -15,7 +15,8 @@ describe('BFF writes — idempotent creates, CSRF defence', () => {
 
   beforeAll(async () => {
     bff = await startBff();
-    bff.ehr.behaviour.grantedScope = 'launch openid fhirUser patient/Patient.rs patient/Observation.crs';
+    bff.ehr.behaviour.grantedScope =
+      'launch openid fhirUser patient/Patient.rs patient/Observation.crs';
     const start = await fetch(
       `${bff.baseUrl}/launch?iss=${encodeURIComponent(bff.ehr.fhirBaseUrl)}&launch=l`,
       {
