@@ -20,6 +20,7 @@ import {
 } from './fhir-path.js';
 import { GrantCache } from './grant-cache.service.js';
 import { IdempotencyService } from './idempotency.service.js';
+import { normalizeUpstreamError } from './upstream-errors.js';
 
 const forwardedResponseHeaders = [
   'content-type',
@@ -72,6 +73,10 @@ export class FhirProxyController {
       rawPath,
       interaction: readInteraction(path),
     });
+    if (!upstream.ok) {
+      await this.sendUpstreamError(upstream, reply);
+      return;
+    }
     this.copyHeaders(upstream, reply);
     await reply.send(upstream.body ? Readable.fromWeb(upstream.body as NodeReadableStream) : '');
   }
@@ -130,6 +135,10 @@ export class FhirProxyController {
       return;
     }
     const upstream = await this.forward({ active, request, ...write });
+    if (!upstream.ok) {
+      await this.sendUpstreamError(upstream, reply);
+      return;
+    }
     this.copyHeaders(upstream, reply);
     await reply.send(await upstream.text());
   }
@@ -172,16 +181,29 @@ export class FhirProxyController {
       await this.idempotency.release(owner, key);
       throw error;
     }
-    if (upstream.status >= 500) {
-      await this.idempotency.release(owner, key);
-    } else {
-      await this.idempotency.complete(owner, key, {
-        status: upstream.status,
-        body: text,
-        contentType: upstream.headers.get('content-type') ?? undefined,
-        location: upstream.headers.get('location') ?? undefined,
-      });
+    if (!upstream.ok) {
+      const { status, outcome } = await normalizeUpstreamError(
+        new Response(text, { status: upstream.status }),
+      );
+      // A failed EHR (5xx) frees the key for a retry; a refusal (4xx) is the answer for good.
+      if (upstream.status >= 500) await this.idempotency.release(owner, key);
+      else {
+        await this.idempotency.complete(owner, key, {
+          status,
+          body: JSON.stringify(outcome),
+          contentType: fhirJson,
+          location: undefined,
+        });
+      }
+      await reply.code(status).header('Cache-Control', 'no-store').type(fhirJson).send(outcome);
+      return;
     }
+    await this.idempotency.complete(owner, key, {
+      status: upstream.status,
+      body: text,
+      contentType: upstream.headers.get('content-type') ?? undefined,
+      location: upstream.headers.get('location') ?? undefined,
+    });
     this.copyHeaders(upstream, reply);
     await reply.send(text);
   }
@@ -232,6 +254,11 @@ export class FhirProxyController {
       );
     }
     return raw;
+  }
+
+  private async sendUpstreamError(upstream: Response, reply: FastifyReply): Promise<void> {
+    const { status, outcome } = await normalizeUpstreamError(upstream);
+    await reply.code(status).header('Cache-Control', 'no-store').type(fhirJson).send(outcome);
   }
 
   private copyHeaders(upstream: Response, reply: FastifyReply): void {
