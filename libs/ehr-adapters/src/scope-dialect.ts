@@ -104,9 +104,11 @@ export function expandWildcardScopes(
 }
 
 /**
- * Normalises a granted `scope` string (quirk rows 13-14): trims, splits on any whitespace,
- * lower-cases v1 permission words (`Read` → `read`), maps Epic's API names (`Patient.read`,
- * `Patient.search`) to `user/Patient.rs` style scopes in `dialect`, and removes duplicates.
+ * Normalises a granted `scope` string (quirk rows 13-14) into one canonical form: trims, splits
+ * on any whitespace, writes every resource scope in v2 letters (`user/Binary.Read`,
+ * `user/Binary.read` and `user/Binary.rs` all become `user/Binary.rs`), maps Epic's API names
+ * (`Patient.read`, `Patient.search`) to `user/Patient.rs`, merges letters per type and removes
+ * duplicates.
  * Never assume requested == granted: read this list (SCOPE-04).
  */
 export function normalizeGrantedScopeList(
@@ -119,9 +121,9 @@ export function normalizeGrantedScopeList(
     if (raw === '') continue;
     const parsed = parseResourceScope(raw);
     if (parsed) {
-      out.push(
-        `${parsed.context}/${parsed.resourceType}.${v1OrV2(raw, parsed)}${parsed.query ? `?${parsed.query}` : ''}`,
-      );
+      // Canonical v2 letters whatever the server echoed (`.Read`, `.read`, `.rs` all → `.rs`).
+      const query = parsed.query ? `?${parsed.query}` : '';
+      out.push(`${parsed.context}/${parsed.resourceType}.${parsed.permissions}${query}`);
       continue;
     }
     // Epic API names: `Patient.read`, `Patient.search`, `Observation.Read (Labs)`.
@@ -136,11 +138,6 @@ export function normalizeGrantedScopeList(
     out.push(raw);
   }
   return mergePermissions([...new Set(out)]);
-}
-
-function v1OrV2(raw: string, parsed: ParsedResourceScope): string {
-  if (parsed.dialect === 'v2') return parsed.permissions;
-  return raw.slice(raw.lastIndexOf('.') + 1).toLowerCase();
 }
 
 /** Merges single-letter v2 scopes of the same context/type (`.r` + `.s` → `.rs`). */
