@@ -41,9 +41,8 @@ export {
   convertScopeDialect,
   expandWildcardScopes,
   normalizeGrantedScopeList,
-  parseResourceScope,
 } from './scope-dialect.js';
-export type { DialectConversion, ParsedResourceScope } from './scope-dialect.js';
+export type { DialectConversion } from './scope-dialect.js';
 
 export { DEFAULT_RESOURCE_TYPES, GenericAdapter } from './generic/generic-adapter.js';
 export type { AdapterOptions, SearchRule } from './generic/generic-adapter.js';
