@@ -13,15 +13,17 @@ export interface RateLimiterOptions {
 }
 
 /**
- * A token bucket per key (one FHIR base, one token endpoint), shared by every session of the
- * process: `acquire` resolves when a request may go out. A caller that has to wait reserves its
- * slot first, so concurrent callers queue fairly (quirk row 46: eCW 250/min per practice base,
- * athena 50 token requests/min).
+ * A sliding-window limiter per key (one FHIR base, one token endpoint), shared by every session of
+ * the process: at most `perMinute` requests start in any 60-second window, so a vendor counting
+ * per calendar minute never sees more either (quirk row 46: eCW 250/min per practice base
+ * including /token, athena 50 token requests/min). A caller that has to wait reserves its slot
+ * first, so concurrent callers queue in order.
  */
 export class RateLimiter {
   readonly #now: () => number;
   readonly #sleep: Sleep;
-  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  /** Start times (ms) of the most recent requests per key, ascending; at most `perMinute` kept. */
+  readonly #slots = new Map<string, number[]>();
 
   constructor(options: RateLimiterOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -34,16 +36,17 @@ export class RateLimiter {
    */
   async acquire(key: string, perMinute: number | undefined): Promise<number> {
     if (perMinute === undefined || perMinute <= 0) return 0;
-    const ratePerMs = perMinute / 60_000;
     const now = this.#now();
-    const bucket = this.#buckets.get(key) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
-    bucket.at = now;
-    bucket.tokens -= 1;
-    this.#buckets.set(key, bucket);
-    if (bucket.tokens >= 0) return 0;
-    const wait = Math.ceil(-bucket.tokens / ratePerMs);
-    await this.#sleep(wait);
+    const slots = this.#slots.get(key) ?? [];
+    const last = slots.at(-1) ?? now;
+    const windowStart =
+      slots.length >= perMinute ? (slots[slots.length - perMinute] ?? now) + 60_000 : now;
+    const slot = Math.max(now, windowStart, slots.length >= perMinute ? last : now);
+    slots.push(slot);
+    if (slots.length > perMinute) slots.splice(0, slots.length - perMinute);
+    this.#slots.set(key, slots);
+    const wait = slot - now;
+    if (wait > 0) await this.#sleep(wait);
     return wait;
   }
 }

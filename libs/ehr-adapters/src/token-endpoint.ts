@@ -49,6 +49,11 @@ export interface TokenEndpointFetchOptions {
   grantedScope?: () => Promise<string | undefined> | string | undefined;
   /** Shared per process: token-endpoint budget (row 46). */
   rateLimiter?: RateLimiter;
+  /**
+   * The connection's FHIR base: with a `rateLimiter`, token calls also count against the base's
+   * budget where the vendor counts them together (eCW: FHIR, /authorize and /token, row 46).
+   */
+  fhirBaseUrl?: string;
   now?: () => number;
   sleep?: Sleep;
 }
@@ -96,6 +101,12 @@ export function createTokenEndpointFetch(
       `token ${endpoint}`,
       adapter.rateLimit.tokenRequestsPerMinute,
     );
+    if (options.fhirBaseUrl !== undefined) {
+      await options.rateLimiter?.acquire(
+        options.fhirBaseUrl.replace(/\/+$/, ''),
+        adapter.rateLimit.requestsPerMinute,
+      );
+    }
     return normalizeTokenHttpResponse(adapter, await send(outgoing));
   };
 }

@@ -177,7 +177,7 @@ export async function runLaunch(
     grantedScope: async () => (await store.load())?.tokens.scope,
     now: clock.now,
     sleep: clock.sleep,
-    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter, fhirBaseUrl: iss } : {}),
   });
   const tokenResponse = await processTokenResponse(
     await tokenFetch(

@@ -186,11 +186,18 @@ export function createFakeEhr(options: FakeEhrOptions): FakeEhr {
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     stats.requests.push(`${request.method} ${request.url}`);
-    if (rateLimit !== undefined) {
+    const counted = request.url === profile.tokenUrl || request.url.startsWith(`${base}/`);
+    if (
+      rateLimit !== undefined &&
+      counted &&
+      !request.url.includes('/.well-known/') &&
+      !request.url.endsWith('/metadata')
+    ) {
       const minute = Math.floor(now() / 60_000);
       const count = (minuteCounts.get(minute) ?? 0) + 1;
       minuteCounts.set(minute, count);
-      // Row 46 (eCW): over the limit, 429 for the rest of the minute, no Retry-After.
+      // Row 46 (eCW): FHIR and /token calls per base and minute; over the limit, 429 for the
+      // rest of the minute, no Retry-After.
       if (count > rateLimit) {
         stats.throttled++;
         return outcomeResponse(429, 'throttled', 'Rate limit exceeded');
