@@ -114,3 +114,13 @@ async function readCapabilityStatement(
     return undefined;
   }
 }
+
+/**
+ * Finds the registered connection for a launch `iss`: an exact, byte-for-byte match (quirk row 9:
+ * `aud` must be the iss exactly as received; row 6: the base with its tenant is the identity).
+ * Call it before any discovery request: an unknown `iss` must not be contacted (LAUNCH-03).
+ */
+export function matchIssuer(iss: string, registered: Iterable<string>): string | undefined {
+  for (const candidate of registered) if (candidate === iss) return candidate;
+  return undefined;
+}

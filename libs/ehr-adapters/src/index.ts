@@ -53,7 +53,7 @@ export { EcwAdapter } from './ecw/ecw-adapter.js';
 
 export { adapterFor, detectVendor } from './detect.js';
 export type { Detection, DetectionInput, DetectionSignal, SignalSource } from './detect.js';
-export { discoverConnection } from './discover.js';
+export { discoverConnection, matchIssuer } from './discover.js';
 export type { DiscoverConnectionOptions, DiscoveredConnection } from './discover.js';
 
 export { RateLimiter, defaultSleep, parseRetryAfter } from './rate-limit.js';
