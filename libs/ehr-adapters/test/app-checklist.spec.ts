@@ -257,9 +257,8 @@ describe('SMART App Launch 2.2 [APP] checklist — token exchange, tokens and id
       const outcome = await runLaunch(await createHarness(vendor), 'ehr');
       const token = outcome.tokenResponse.access_token;
       expect(token.split('.').length === 3).toBe(vendor === 'athena');
-      expect((await outcome.store.load())?.tokens.expiresAt).toBe(
-        (await outcome.store.load())!.tokens.receivedAt + 3600 * 1000,
-      );
+      const stored = (await outcome.store.load())?.tokens;
+      expect(stored?.expiresAt).toBe((stored?.receivedAt ?? 0) + 3600 * 1000);
     }
   });
 
