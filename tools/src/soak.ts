@@ -8,6 +8,7 @@
  *   npm run soak -- --duration=60 --sessions=20
  *   SOAK_SANDBOX_URL=http://localhost:4000 npm run soak   # a sandbox you started yourself
  *                                          # (start it with SANDBOX_ACCESS_TOKEN_TTL_SECONDS=10)
+ *   SOAK_PROFILE=epic npm run soak          # a vendor profile of the sandbox (issue 4)
  *
  * It needs refresh tokens from the sandbox (`offline_access`), which the authorization server
  * issues from issue 4 on; without them it stops after the first launch and says so.
@@ -69,11 +70,14 @@ const settings = {
 const appBaseUrl = 'http://soak.bedside.invalid';
 const clientId = env['SOAK_CLIENT_ID'] ?? 'bedside-web';
 const patientId = env['SOAK_PATIENT_ID'] ?? 'pat-amy-shaw';
+/** A sandbox vendor profile (`epic`, `oracle`, …) where the sandbox has them; default generic. */
+const profile = env['SOAK_PROFILE'];
 const redirectUri = `${appBaseUrl}/callback`;
 
 interface Counters {
   calls: number;
   failed: number;
+  /** Code exchanges and refreshes. */
   tokenRequests: number;
   failures: Map<string, number>;
 }
@@ -152,28 +156,34 @@ async function startSandbox(): Promise<{ url: string; stop: () => Promise<void> 
   };
 }
 
-/** Clicks Launch in the sandbox launcher and returns the `launch` value the app receives. */
-async function createLaunch(sandboxUrl: string): Promise<string> {
+/**
+ * Clicks Launch in the sandbox launcher and returns what the EHR hands the app: `iss` and
+ * `launch` from the iframe URL (a vendor profile, when the sandbox has them, picks the `iss`).
+ */
+async function createLaunch(sandboxUrl: string): Promise<{ iss: string; launch: string }> {
+  const form = new URLSearchParams({ patientId, clientId });
+  if (profile) form.set('profile', profile);
   const response = await fetch(`${sandboxUrl}/launcher/launch`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ patientId, clientId }),
+    body: form,
     redirect: 'manual',
   });
   if (response.status !== 303) throw new Error(`launcher answered ${response.status}`);
   const ehrPage = await fetch(new URL(response.headers.get('location') ?? '', sandboxUrl));
   const iframeSrc = /<iframe[^>]+src="([^"]+)"/.exec(await ehrPage.text())?.[1];
-  const launch =
-    iframeSrc && new URL(iframeSrc.replaceAll('&amp;', '&')).searchParams.get('launch');
-  if (!launch) throw new Error('no launch parameter on the EHR page');
-  return launch;
+  const params = iframeSrc ? new URL(iframeSrc.replaceAll('&amp;', '&')).searchParams : undefined;
+  const launch = params?.get('launch');
+  const iss = params?.get('iss');
+  if (!launch || !iss) throw new Error('no iss/launch parameters on the EHR page');
+  return { iss, launch };
 }
 
 const countingFetch = async (request: Request): Promise<Response> => fetch(request);
 
 /** One EHR launch → a FHIR client whose tokens renew themselves. */
-async function launchSession(sandboxUrl: string, iss: string, limiter: RateLimiter) {
-  const launch = await createLaunch(sandboxUrl);
+async function launchSession(sandboxUrl: string, limiter: RateLimiter) {
+  const { iss, launch } = await createLaunch(sandboxUrl);
   const { adapter, config } = await discoverConnection(iss, { fetch: countingFetch });
   const state = generateState();
   const codeVerifier = generateCodeVerifier();
@@ -226,6 +236,9 @@ async function launchSession(sandboxUrl: string, iss: string, limiter: RateLimit
     client,
     fetch: tokenFetch,
     fhirBaseUrl: iss,
+    // One process, one clock: no skew to allow for. (The default 30 s exceeds a 10 s lifetime,
+    // which would renew before every call.)
+    clockSkewSeconds: 1,
   });
   await lifecycle.saveTokens(tokenSetFromResponse(token, Date.now()));
   const fhir = new FhirClient({
@@ -235,7 +248,7 @@ async function launchSession(sandboxUrl: string, iss: string, limiter: RateLimit
     rateLimiter: limiter,
     context: context.patient ? { patient: context.patient } : {},
   });
-  return { fhir, context, refreshToken: token.refresh_token };
+  return { fhir, context, iss, vendor: adapter.vendor, refreshToken: token.refresh_token };
 }
 
 async function runSession(
@@ -273,7 +286,6 @@ async function main(): Promise<void> {
   );
   const external = env['SOAK_SANDBOX_URL']?.replace(/\/$/, '');
   const sandbox = external ? { url: external, stop: async () => undefined } : await startSandbox();
-  const iss = `${sandbox.url}/fhir`;
   const stop = async (code: number) => {
     await sandbox.stop();
     process.exit(code);
@@ -281,17 +293,20 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop(130));
   try {
     const limiter = new RateLimiter();
-    const first = await launchSession(sandbox.url, iss, limiter);
+    const first = await launchSession(sandbox.url, limiter);
     if (!first.refreshToken) {
       console.error(
-        '\u2716 The sandbox issued no refresh token for offline_access: its refresh grant (issue 4) is not in this build. Nothing to soak.',
+        `\u2716 The sandbox issued no refresh token for offline_access to the public client ${clientId}${profile ? ` (profile ${profile}: Epic and eCW give none to public clients)` : ''}, or its refresh grant (issue 4) is not in this build. Nothing to soak.`,
       );
       await stop(2);
     }
     const sessions = [first];
-    for (let i = 1; i < settings.sessions; i++)
-      sessions.push(await launchSession(sandbox.url, iss, limiter));
-    console.log(`  ${sessions.length} sessions launched against ${iss}.`);
+    for (let i = 1; i < settings.sessions; i++) {
+      sessions.push(await launchSession(sandbox.url, limiter));
+    }
+    console.log(
+      `  ${sessions.length} sessions launched against ${first.iss} (adapter: ${first.vendor}).`,
+    );
     const started = Date.now();
     const deadline = started + settings.durationSeconds * 1000;
     const progress = setInterval(() => report(started, false), 30_000);

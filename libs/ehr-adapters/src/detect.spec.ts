@@ -47,6 +47,23 @@ describe('detectVendor — ehr-quirks.md §6 detection signals', () => {
     expect(detection).toEqual({ vendor: 'generic', signals: [], basis: 'default' });
   });
 
+  it.each([
+    ['epic', 'http://127.0.0.1:4000/v/epic/api/FHIR/R4', '/v/epic/oauth2/authorize'],
+    [
+      'oracle',
+      'http://127.0.0.1:4000/v/oracle/ehr/r4/b8f5c3a2-6e1d-4f7a-9c0b-2d4e6f8a1c3e',
+      '/v/oracle/tenants/t/protocols/oauth2/profiles/smart-v1/personas/provider/authorize',
+    ],
+    ['athena', 'http://127.0.0.1:4000/v/athena/fhir/r4', '/v/athena/oauth2/v1/authorize'],
+    ['ecw', 'http://127.0.0.1:4000/v/ecw/fhir/r4/BDSX01', '/v/ecw/oauth/oauth2/authorize'],
+  ] as const)('%s in URL shapes only (a local sandbox profile)', (vendor, iss, authorizePath) => {
+    const smartConfiguration = {
+      authorization_endpoint: `http://127.0.0.1:4000${authorizePath}`,
+      token_endpoint: 'http://127.0.0.1:4000/token',
+    };
+    expect(detectVendor({ iss, smartConfiguration }).vendor).toBe(vendor);
+  });
+
   it("the operator's override wins over every signal", () => {
     const detection = detectVendor({ iss: vendorProfiles.epic.fhirBaseUrl, override: 'generic' });
     expect(detection.vendor).toBe('generic');

@@ -102,6 +102,8 @@ function collectSignals(input: DetectionInput): DetectionSignal[] {
       )
     ) {
       add('ecw', 'iss', 'healow/eclinicalworks host with /fhir/r4/<practice>', 3);
+    } else if (/\/fhir\/r4\/[A-Z0-9]{4,12}\/?$/.test(iss)) {
+      add('ecw', 'iss', 'path /fhir/r4/<practice code>', 1);
     }
   }
 
@@ -123,6 +125,14 @@ function collectSignals(input: DetectionInput): DetectionSignal[] {
       /athena/i.test(String(smart['issuer'] ?? '') + authorize)
     ) {
       add('athena', 'smart-configuration', 'athena Okta issuer', 3);
+    }
+    // §6 "auth host": Okta's `/oauth2/v1/authorize` (athena), `/oauth/oauth2/authorize` (eCW).
+    const authorizePath = pathOf(authorize);
+    if (/\/oauth2\/v1\/authorize$/.test(authorizePath)) {
+      add('athena', 'smart-configuration', 'Okta-style /oauth2/v1/authorize', 2);
+    }
+    if (/\/oauth\/oauth2\/authorize$/.test(authorizePath)) {
+      add('ecw', 'smart-configuration', 'eCW-style /oauth/oauth2/authorize', 2);
     }
     if ('token_endpoint_auth_methods' in smart) {
       add('athena', 'smart-configuration', 'non-standard token_endpoint_auth_methods key', 2);
@@ -176,6 +186,14 @@ function readSmartDocument(
     return { ...(value as Record<string, unknown>), ...(raw as Record<string, unknown>) };
   }
   return value as Readonly<Record<string, unknown>>;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
 }
 
 function readObject(value: unknown): Record<string, unknown> | undefined {
