@@ -411,3 +411,30 @@ describe('fetchWithToken request handling', () => {
     expect(original.headers.has('authorization')).toBe(false);
   });
 });
+
+describe('TokenLifecycle — clock skew with very short tokens', () => {
+  it('does not refresh a fresh 10-second token before every call (skew capped at 10% of its life)', async () => {
+    let now = 1_000_000;
+    const store = new InMemoryTokenStore({
+      accessToken: 'short-lived',
+      receivedAt: now,
+      expiresAt: now + 10_000,
+      refreshToken: 'rt',
+      context: {},
+    });
+    const calls: string[] = [];
+    const lifecycle = new TokenLifecycle({
+      store,
+      tokenEndpoint: 'https://ehr.example/token',
+      client: { method: 'none', clientId: 'app' },
+      now: () => now,
+      fetch: async (request) => {
+        calls.push(new URL(request.url).pathname);
+        return new Response('{}', { status: 200 });
+      },
+    });
+    now += 5_000;
+    expect(await lifecycle.getAccessToken()).toBe('short-lived');
+    expect(calls).toEqual([]);
+  });
+});

@@ -25,7 +25,7 @@ export interface TokenLifecycleOptions {
   refreshRatio?: number;
   /**
    * Clock skew tolerated between the processes sharing the store, in seconds: a token counts as
-   * expired this long before its `expiresAt`; default 30.
+   * expired this long before its `expiresAt`; default 30, capped at a tenth of each token's life.
    */
   clockSkewSeconds?: number;
   /**
@@ -228,12 +228,21 @@ export class TokenLifecycle {
   }
 
   #isDue(tokens: TokenSet): boolean {
-    const at = renewalTime(tokens, this.#ratio, this.#skewMs);
+    const at = renewalTime(tokens, this.#ratio, this.#skewFor(tokens));
     return at !== undefined && this.#now() >= at;
   }
 
   #isExpired(tokens: TokenSet): boolean {
-    return tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#skewMs;
+    return tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#skewFor(tokens);
+  }
+
+  /**
+   * The skew tolerated for this token: the configured one, but never more than a tenth of the
+   * token's lifetime, so a 10-second token is not treated as expired the moment it arrives.
+   */
+  #skewFor(tokens: TokenSet): number {
+    if (tokens.expiresAt === undefined) return this.#skewMs;
+    return Math.min(this.#skewMs, Math.max(0, tokens.expiresAt - tokens.receivedAt) / 10);
   }
 }
 
