@@ -12,8 +12,9 @@ describe('SMART App Launch 2.2 §refresh (REFRESH-02/03/06/08) — BFF keeps ses
     await bff.close();
   });
   beforeEach(() => {
+    // Tokens that are already due: every call must renew first (no sleeping in tests).
     Object.assign(bff.ehr.behaviour, {
-      expiresIn: 1,
+      expiresIn: 0,
       issueRefreshTokens: true,
       refuseRefresh: false,
     });
