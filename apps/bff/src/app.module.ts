@@ -10,6 +10,7 @@ import { PRISMA, prismaProvider } from './database/prisma.provider.js';
 import { FhirProxyController } from './fhir-proxy/fhir-proxy.controller.js';
 import { EhrConnections } from './ehr/ehr-connections.service.js';
 import { GrantCache } from './fhir-proxy/grant-cache.service.js';
+import { UpstreamHttp } from './fhir-proxy/upstream-http.js';
 import { IdempotencyService } from './fhir-proxy/idempotency.service.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { FrameAncestors } from './security/frame-ancestors.service.js';
@@ -45,6 +46,7 @@ export class AppModule implements OnApplicationShutdown {
         FrameAncestors,
         IdempotencyService,
         GrantCache,
+        UpstreamHttp,
         SessionService,
         LaunchService,
         { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -22,6 +22,8 @@ export interface FakeEhr {
     refuseRefresh?: boolean;
     /** The `scope` the token endpoint grants (default: launch openid fhirUser patient/Patient.rs). */
     grantedScope?: string;
+    /** Drop FHIR connections without answering (an EHR that went away mid-call). */
+    dropFhirConnections?: boolean;
   };
   /** Refresh tokens presented so far, in order (rotation is checked against them). */
   refreshRequests: string[];
@@ -175,6 +177,10 @@ export async function startFakeEhr(clientId: string): Promise<FakeEhr> {
       .send(resource);
   });
   app.get<{ Params: { id: string } }>('/fhir/Patient/:id', async (request, reply) => {
+    if (behaviour.dropFhirConnections) {
+      request.raw.socket.destroy();
+      return reply.hijack();
+    }
     const presented = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
     if (!accessTokens.includes(presented)) {
       return reply

@@ -412,6 +412,61 @@ describe('fetchWithToken request handling', () => {
   });
 });
 
+describe('withAccessToken — the same lifecycle over any transport', () => {
+  it('passes the current token; a result that is not unauthorized is returned as is', async () => {
+    const { fetch, lifecycle } = setup();
+    const seen: [string, number][] = [];
+    const result = await lifecycle.withAccessToken(
+      (token, attempt) => {
+        seen.push([token, attempt]);
+        return Promise.resolve({ status: 200 });
+      },
+      (reply) => reply.status === 401,
+    );
+    expect(result).toEqual({ status: 200 });
+    expect(seen).toEqual([['at-1', 1]]);
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  it('RFC 6750 §3.1: an unauthorized result renews once and sends again with the new token', async () => {
+    const { fetch, lifecycle, store } = setup();
+    fetch.expect(refreshExpectation('rt-1', () => tokenJson('at-2', 'rt-2')));
+    const seen: [string, number][] = [];
+    const result = await lifecycle.withAccessToken(
+      (token, attempt) => {
+        seen.push([token, attempt]);
+        return Promise.resolve({ status: token === 'at-1' ? 401 : 200 });
+      },
+      (reply) => reply.status === 401,
+    );
+    expect(result).toEqual({ status: 200 });
+    expect(seen).toEqual([
+      ['at-1', 1],
+      ['at-2', 2],
+    ]);
+    expect((await store.load())?.tokens.refreshToken).toBe('rt-2');
+  });
+
+  it('a second unauthorized result is returned (no loop)', async () => {
+    const { fetch, lifecycle } = setup();
+    fetch.expect(refreshExpectation('rt-1', () => tokenJson('at-2', 'rt-2')));
+    let sends = 0;
+    const result = await lifecycle.withAccessToken(
+      () => Promise.resolve({ status: 401, n: ++sends }),
+      (reply) => reply.status === 401,
+    );
+    expect(result).toEqual({ status: 401, n: 2 });
+  });
+
+  it('STATE-08: assertUnderFhirBase refuses other origins and paths', () => {
+    const { lifecycle } = setup();
+    expect(() => lifecycle.assertUnderFhirBase(`${FHIR}/Observation?patient=1`)).not.toThrow();
+    expect(() => lifecycle.assertUnderFhirBase('https://ehr.example.org/fhirx/Patient')).toThrow(
+      `refusing to send the access token outside ${FHIR}`,
+    );
+  });
+});
+
 describe('TokenLifecycle — clock skew with very short tokens', () => {
   it('does not refresh a fresh 10-second token before every call (skew capped at 10% of its life)', async () => {
     let now = 1_000_000;

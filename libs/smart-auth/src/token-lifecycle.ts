@@ -125,16 +125,50 @@ export class TokenLifecycle {
    * @throws {ReauthorizationRequiredError} as {@link getTokens}.
    */
   async fetchWithToken(request: Request): Promise<Response> {
-    if (this.#fhirBase !== undefined && !isUnder(request.url, this.#fhirBase)) {
+    this.#assertUnderFhirBase(request.url);
+    const retry = request.body === null ? request : request.clone();
+    return this.withAccessToken(
+      (accessToken, attempt) =>
+        this.#fetch(setBearer(attempt === 1 ? request : retry, accessToken)),
+      async (response) => {
+        if (response.status !== 401) return false;
+        await response.body?.cancel();
+        return true;
+      },
+    );
+  }
+
+  /**
+   * {@link fetchWithToken} for any transport (a proxy's pooled HTTP client, say): `send` gets the
+   * current access token (renewed first when due) and the attempt number. When `unauthorized`
+   * says the result was a 401 (it should release the result's resources then), the token is
+   * renewed (unless another caller already did) and `send` runs once more; that second result is
+   * returned whatever it is. The caller keeps `send` to the FHIR base ({@link assertUnderFhirBase}).
+   * @throws {ReauthorizationRequiredError} as {@link getTokens}.
+   */
+  async withAccessToken<T>(
+    send: (accessToken: string, attempt: 1 | 2) => Promise<T>,
+    unauthorized: (result: T) => boolean | Promise<boolean>,
+  ): Promise<T> {
+    const record = await this.#fresh();
+    const result = await send(record.tokens.accessToken, 1);
+    if (!(await unauthorized(result))) return result;
+    const renewed = await this.#renew(record, record.tokens.accessToken);
+    return send(renewed.tokens.accessToken, 2);
+  }
+
+  /**
+   * @throws {TypeError} when `fhirBaseUrl` is set and `url` is not under it: the access token
+   *   must never be sent elsewhere (STATE-08).
+   */
+  assertUnderFhirBase(url: string): void {
+    this.#assertUnderFhirBase(url);
+  }
+
+  #assertUnderFhirBase(url: string): void {
+    if (this.#fhirBase !== undefined && !isUnder(url, this.#fhirBase)) {
       throw new TypeError(`refusing to send the access token outside ${this.#fhirBase}`);
     }
-    const retry = request.body === null ? request : request.clone();
-    const record = await this.#fresh();
-    const response = await this.#fetch(setBearer(request, record.tokens.accessToken));
-    if (response.status !== 401) return response;
-    await response.body?.cancel();
-    const renewed = await this.#renew(record, record.tokens.accessToken);
-    return this.#fetch(setBearer(retry, renewed.tokens.accessToken));
   }
 
   async #fresh(): Promise<StoredTokens> {
@@ -233,7 +267,9 @@ export class TokenLifecycle {
   }
 
   #isExpired(tokens: TokenSet): boolean {
-    return tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#skewFor(tokens);
+    return (
+      tokens.expiresAt !== undefined && this.#now() >= tokens.expiresAt - this.#skewFor(tokens)
+    );
   }
 
   /**

@@ -1,6 +1,3 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-
 import { Controller, Get, Headers, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -21,6 +18,7 @@ import {
 import { GrantCache } from './grant-cache.service.js';
 import { IdempotencyService } from './idempotency.service.js';
 import { normalizeUpstreamError } from './upstream-errors.js';
+import { UpstreamHttp, UpstreamUnavailableError, type UpstreamResponse } from './upstream-http.js';
 
 const forwardedResponseHeaders = [
   'content-type',
@@ -55,6 +53,7 @@ export class FhirProxyController {
     private readonly ehr: EhrConnections,
     private readonly idempotency: IdempotencyService,
     private readonly grants: GrantCache,
+    private readonly upstreamHttp: UpstreamHttp,
   ) {}
 
   @Get('*')
@@ -78,7 +77,7 @@ export class FhirProxyController {
       return;
     }
     this.copyHeaders(upstream, reply);
-    await reply.send(upstream.body ? Readable.fromWeb(upstream.body as NodeReadableStream) : '');
+    await reply.send(upstream.body);
   }
 
   /** FHIR create. Needs an Idempotency-Key: sending twice never creates two records. */
@@ -172,7 +171,7 @@ export class FhirProxyController {
       await reply.send(claim.response.body);
       return;
     }
-    let upstream: Response;
+    let upstream: UpstreamResponse;
     let text: string;
     try {
       upstream = await this.forward({ active, request, ...write });
@@ -182,9 +181,7 @@ export class FhirProxyController {
       throw error;
     }
     if (!upstream.ok) {
-      const { status, outcome } = await normalizeUpstreamError(
-        new Response(text, { status: upstream.status }),
-      );
+      const { status, outcome } = normalizeUpstreamError(upstream.status, text);
       // A failed EHR (5xx) frees the key for a retry; a refusal (4xx) is the answer for good.
       if (upstream.status >= 500) await this.idempotency.release(owner, key);
       else {
@@ -201,8 +198,8 @@ export class FhirProxyController {
     await this.idempotency.complete(owner, key, {
       status: upstream.status,
       body: text,
-      contentType: upstream.headers.get('content-type') ?? undefined,
-      location: upstream.headers.get('location') ?? undefined,
+      contentType: upstream.header('content-type'),
+      location: upstream.header('location'),
     });
     this.copyHeaders(upstream, reply);
     await reply.send(text);
@@ -256,20 +253,20 @@ export class FhirProxyController {
     return raw;
   }
 
-  private async sendUpstreamError(upstream: Response, reply: FastifyReply): Promise<void> {
-    const { status, outcome } = await normalizeUpstreamError(upstream);
+  private async sendUpstreamError(upstream: UpstreamResponse, reply: FastifyReply): Promise<void> {
+    const { status, outcome } = normalizeUpstreamError(upstream.status, await upstream.text());
     await reply.code(status).header('Cache-Control', 'no-store').type(fhirJson).send(outcome);
   }
 
-  private copyHeaders(upstream: Response, reply: FastifyReply): void {
+  private copyHeaders(upstream: UpstreamResponse, reply: FastifyReply): void {
     reply.code(upstream.status).header('Cache-Control', 'no-store');
     for (const name of forwardedResponseHeaders) {
-      const value = upstream.headers.get(name);
+      const value = upstream.header(name);
       if (value) reply.header(name, value);
     }
   }
 
-  private async forward(forward: Forward): Promise<Response> {
+  private async forward(forward: Forward): Promise<UpstreamResponse> {
     const { active, request, path } = forward;
     const { session, registration } = active;
     const started = performance.now();
@@ -312,21 +309,39 @@ export class FhirProxyController {
       );
     }
     const lifecycle = await this.ehr.lifecycle(session.idHash, registration);
-    let upstream: Response;
+    let upstream: UpstreamResponse;
     try {
+      lifecycle.assertUnderFhirBase(target);
+      const headers = {
+        accept: fhirJson,
+        ...(forward.body !== undefined ? { 'content-type': fhirJson } : {}),
+        ...forward.headers,
+      };
       // Refreshes first when 80% of the token's life has passed; retries once after a 401.
-      upstream = await lifecycle.fetchWithToken(
-        new Request(target, {
-          method: forward.method,
-          headers: {
-            accept: fhirJson,
-            ...(forward.body !== undefined ? { 'content-type': fhirJson } : {}),
-            ...forward.headers,
-          },
-          ...(forward.body !== undefined ? { body: forward.body } : {}),
-        }),
+      upstream = await lifecycle.withAccessToken(
+        (accessToken) =>
+          this.upstreamHttp.send(target, {
+            method: forward.method,
+            headers: { ...headers, authorization: `Bearer ${accessToken}` },
+            ...(forward.body !== undefined ? { body: forward.body } : {}),
+          }),
+        (response) => {
+          if (response.status !== 401) return false;
+          response.discard();
+          return true;
+        },
       );
     } catch (error) {
+      if (error instanceof UpstreamUnavailableError) {
+        this.audit.recordInBackground({
+          ...auditBase,
+          outcome: 'failure',
+          detail: { resourceType: path.resourceType, id: path.id ?? null, reason: error.message },
+        });
+        throw error.timedOut
+          ? new FhirProxyError('timeout', 'The EHR did not answer in time.', 504)
+          : new FhirProxyError('exception', 'The EHR could not be reached.', 502);
+      }
       if (!(error instanceof ReauthorizationRequiredError)) throw error;
       this.audit.recordInBackground({
         ...auditBase,
@@ -350,7 +365,7 @@ export class FhirProxyController {
       },
     });
     if (upstream.status === 401) {
-      await upstream.body?.cancel();
+      upstream.discard();
       throw new ReauthorizationRequired(
         'The EHR no longer accepts this session; sign in again to continue.',
         'ehr_rejected_token',

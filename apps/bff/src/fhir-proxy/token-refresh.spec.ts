@@ -17,6 +17,7 @@ describe('SMART App Launch 2.2 §refresh (REFRESH-02/03/06/08) — BFF keeps ses
       expiresIn: 0,
       issueRefreshTokens: true,
       refuseRefresh: false,
+      dropFhirConnections: false,
     });
   });
 
@@ -87,5 +88,31 @@ describe('SMART App Launch 2.2 §refresh (REFRESH-02/03/06/08) — BFF keeps ses
       error: 'reauthorization_required',
       reason: 'no_refresh_token',
     });
+  });
+
+  it('an EHR that drops the connection is a 502 OperationOutcome, and is audited', async () => {
+    const session = await launch();
+    bff.ehr.behaviour.expiresIn = 3600;
+    bff.ehr.behaviour.dropFhirConnections = true;
+    const response = await get('/api/fhir/Patient/p-42', session);
+    expect(response.status).toBe(502);
+    expect(response.headers.get('content-type')).toContain('application/fhir+json');
+    expect(await response.json()).toEqual({
+      resourceType: 'OperationOutcome',
+      issue: [
+        { severity: 'error', code: 'exception', diagnostics: 'The EHR could not be reached.' },
+      ],
+    });
+    await expect
+      .poll(async () =>
+        bff.prisma.auditEvent.count({
+          where: {
+            action: 'fhir.read',
+            outcome: 'failure',
+            requestId: response.headers.get('x-request-id') ?? '',
+          },
+        }),
+      )
+      .toBe(1);
   });
 });

@@ -3,14 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { normalizeUpstreamError } from './upstream-errors.js';
 
 describe('FHIR R4 §http errors — vendor errors become OperationOutcomes', () => {
-  it('keeps an OperationOutcome the EHR sent', async () => {
+  it('keeps an OperationOutcome the EHR sent', () => {
     const outcome = {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'error', code: 'not-found', diagnostics: 'gone' }],
     };
-    expect(
-      await normalizeUpstreamError(new Response(JSON.stringify(outcome), { status: 404 })),
-    ).toEqual({ status: 404, outcome });
+    expect(normalizeUpstreamError(404, JSON.stringify(outcome))).toEqual({ status: 404, outcome });
   });
 
   it.each([
@@ -38,8 +36,8 @@ describe('FHIR R4 §http errors — vendor errors become OperationOutcomes', () 
     ],
     [503, 'busy', 502, 'exception', 'The EHR failed (HTTP 503): busy'],
     [504, '', 504, 'timeout', 'The EHR failed (HTTP 504).'],
-  ])('HTTP %i from the EHR', async (status, body, expectedStatus, code, diagnostics) => {
-    expect(await normalizeUpstreamError(new Response(body, { status }))).toEqual({
+  ])('HTTP %i from the EHR', (status, body, expectedStatus, code, diagnostics) => {
+    expect(normalizeUpstreamError(status, body)).toEqual({
       status: expectedStatus,
       outcome: {
         resourceType: 'OperationOutcome',

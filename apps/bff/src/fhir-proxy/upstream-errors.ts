@@ -23,17 +23,17 @@ const issueTypeByStatus: Readonly<Record<number, IssueType>> = {
  * status and whatever text the EHR gave. An EHR failure (5xx) becomes 502, a time-out 504.
  * See: FHIR R4 §http "Error handling".
  */
-export async function normalizeUpstreamError(
-  upstream: Response,
-): Promise<{ status: number; outcome: OperationOutcome }> {
-  const text = await upstream.text();
+export function normalizeUpstreamError(
+  upstreamStatus: number,
+  text: string,
+): { status: number; outcome: OperationOutcome } {
   let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     parsed = undefined;
   }
-  const status = upstream.status >= 500 ? (upstream.status === 504 ? 504 : 502) : upstream.status;
+  const status = upstreamStatus >= 500 ? (upstreamStatus === 504 ? 504 : 502) : upstreamStatus;
   if (isOperationOutcome(parsed)) return { status, outcome: parsed };
   const vendorText =
     typeof parsed === 'object' && parsed !== null
@@ -50,15 +50,15 @@ export async function normalizeUpstreamError(
           .trim()
           .slice(0, 200);
   const issueType: IssueType =
-    upstream.status >= 500
-      ? upstream.status === 504
+    upstreamStatus >= 500
+      ? upstreamStatus === 504
         ? 'timeout'
         : 'exception'
-      : (issueTypeByStatus[upstream.status] ?? 'processing');
+      : (issueTypeByStatus[upstreamStatus] ?? 'processing');
   const prefix =
-    upstream.status >= 500
-      ? `The EHR failed (HTTP ${upstream.status})`
-      : `The EHR answered HTTP ${upstream.status}`;
+    upstreamStatus >= 500
+      ? `The EHR failed (HTTP ${upstreamStatus})`
+      : `The EHR answered HTTP ${upstreamStatus}`;
   return {
     status,
     outcome: createOperationOutcome(
