@@ -10,6 +10,24 @@ export const developmentAppScopes: readonly { scope: string; justification: stri
   { scope: 'fhirUser', justification: 'Record which clinician viewed or wrote data (audit).' },
   { scope: 'patient/Patient.rs', justification: 'Show the patient banner: name, birth date, sex.' },
   { scope: 'patient/Encounter.rs', justification: 'Show the current and recent encounters.' },
+  {
+    scope: 'patient/Observation.rs',
+    justification: 'Chart vital signs and list recent labs with their reference ranges.',
+  },
+  { scope: 'patient/Observation.c', justification: 'Record a vital sign the clinician enters.' },
+  {
+    scope: 'patient/Condition.rs',
+    justification: 'Show the problem list; diabetes for ASCVD risk.',
+  },
+  {
+    scope: 'patient/MedicationRequest.rs',
+    justification: 'Show active medications; statins and antihypertensives for ASCVD risk.',
+  },
+  { scope: 'patient/AllergyIntolerance.rs', justification: 'Show the allergy list.' },
+  {
+    scope: 'offline_access',
+    justification: 'Stay signed in through a long procedure without a second login.',
+  },
 ];
 
 /**

@@ -29,6 +29,7 @@ export const defaultAppAllowedScope = [
   'patient/Patient.read',
   'patient/Encounter.rs',
   'patient/Observation.rs',
+  'patient/Observation.c',
   'patient/Condition.rs',
   'patient/MedicationRequest.rs',
   'patient/AllergyIntolerance.rs',
