@@ -6,6 +6,9 @@
  * Goals (issue 7): added p50 ≤ 2 ms, proxy throughput ≥ 80 % of direct, FCP ≤ 1 s.
  * Runs on the real PostgreSQL (a throw-away database), never in `npm test`.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
 import { launchChromium } from '../test/browser.js';
 import { directAccessToken, launchOverHttp } from '../test/http-launch.js';
 import { startPlatform } from '../test/platform.js';
@@ -18,7 +21,28 @@ interface Run {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU time per request of each measured process, µs. */
+  cpuPerRequest: Record<string, number>;
 }
+
+/** The pid listening on `url`'s port (Linux, via ss), to read its CPU time from /proc. */
+function listenerPid(url: string): number | undefined {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${new URL(url).port}`], { encoding: 'utf8' });
+  const pid = /pid=(\d+)/.exec(out)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/** User + system CPU time of a process so far, µs (clock ticks are 10 ms on Linux). */
+function cpuMicros(pid: number | 'self'): number {
+  if (pid === 'self') {
+    const usage = process.cpuUsage();
+    return usage.user + usage.system;
+  }
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+let measured: Record<string, number | 'self'> = {};
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -30,6 +54,9 @@ async function load(
   durationMs: number,
 ): Promise<Run> {
   const latencies: number[] = [];
+  const cpuBefore = Object.fromEntries(
+    Object.entries(measured).map(([name, pid]) => [name, cpuMicros(pid)]),
+  );
   const deadline = performance.now() + durationMs;
   const started = performance.now();
   await Promise.all(
@@ -44,8 +71,15 @@ async function load(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuPerRequest = Object.fromEntries(
+    Object.entries(measured).map(([name, pid]) => [
+      name,
+      (cpuMicros(pid) - (cpuBefore[name] ?? 0)) / Math.max(1, latencies.length),
+    ]),
+  );
   latencies.sort((a, b) => a - b);
   return {
+    cpuPerRequest,
     requests: latencies.length,
     perSecond: latencies.length / elapsed,
     p50: percentile(latencies, 50),
@@ -68,6 +102,13 @@ async function main(): Promise<void> {
       fetch(`${platform.fhirBaseUrl}/Patient/${patientId}`, {
         headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
       });
+    const bffPid = listenerPid(platform.bffUrl);
+    const sandboxPid = listenerPid(platform.fhirBaseUrl);
+    measured = {
+      'load client': 'self',
+      ...(sandboxPid ? { sandbox: sandboxPid } : {}),
+      ...(bffPid ? { bff: bffPid } : {}),
+    };
     const proxied = () =>
       fetch(new URL(`/api/fhir/Patient/${patientId}`, platform.bffUrl), {
         headers: { 'x-bedside-session': session.handle, cookie: session.cookie },
@@ -101,6 +142,12 @@ async function main(): Promise<void> {
     console.log(
       `  through the BFF     ${fmt(proxyRps, 0)} req/s at concurrency ${concurrency}; p50 ${fmt(proxyP50)} ms, p99 ${fmt(median(rounds.proxySerial.map((run) => run.p99)))} ms at concurrency 1`,
     );
+    const cpu = (runs: Run[]) =>
+      Object.keys(measured)
+        .map((name) => `${name} ${fmt(median(runs.map((run) => run.cpuPerRequest[name] ?? 0)), 0)}`)
+        .join(', ');
+    console.log(`  CPU µs per request   direct: ${cpu(rounds.direct)}`);
+    console.log(`                       proxy:  ${cpu(rounds.proxy)}`);
     console.log(`  added p50 latency   ${fmt(proxyP50 - directP50)} ms   (goal ≤ 2 ms)`);
     console.log(
       `  proxy throughput    ${fmt((proxyRps / directRps) * 100, 0)} % of direct   (goal ≥ 80 %)`,
