@@ -46,6 +46,38 @@ describe('Foundation: a SMART EHR launch from the sandbox launcher, end to end i
     await context.close();
   });
 
+  it('never sends an access, refresh or id token to the browser, in any body or header', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const seen: Promise<{ url: string; text: string }>[] = [];
+    page.on('response', (response) => {
+      if (!response.url().startsWith(platform.appUrl)) return;
+      const headers = JSON.stringify(response.headers());
+      seen.push(
+        response
+          .text()
+          .catch(() => '')
+          .then((body) => ({ url: response.url(), text: `${headers}\n${body}` })),
+      );
+    });
+    await page.goto(platform.launcherUrl);
+    await page.getByLabel('Open the chart of').selectOption('pat-amy-shaw');
+    await page.getByRole('button', { name: 'Launch' }).click();
+    const app = page.frameLocator('iframe[name="smart-app"]');
+    await app.getByRole('heading', { name: 'Amy Shaw' }).waitFor({ timeout: 30_000 });
+    await app.locator('[role="status"]:has-text("Loading")').first().waitFor({ state: 'detached' });
+    const responses = await Promise.all(seen);
+    expect(responses.some((response) => response.url.includes('/api/fhir/'))).toBe(true);
+    // Sandbox tokens are JWTs; the token response's field names must not appear either.
+    const jwt = /eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+/;
+    const leaks = responses.filter(
+      (response) =>
+        jwt.test(response.text) || /"(access_token|refresh_token|id_token)"/.test(response.text),
+    );
+    expect(leaks.map((response) => response.url)).toEqual([]);
+    await context.close();
+  });
+
   it('keeps two launches in two tabs of one browser on their own patients', async () => {
     const context = await browser.newContext();
     const launch = async (patientId: string) => {
