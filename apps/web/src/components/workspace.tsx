@@ -120,7 +120,16 @@ export function Workspace({ handle }: { handle: string }) {
       ) : null}
       {reauthorize ? <ReauthorizeNotice handle={handle} /> : null}
       <section className="card" aria-labelledby="patient-name">
-        <h1 id="patient-name">{displayName(patient.name) || 'Unnamed patient'}</h1>
+        <div className="card-header">
+          <h1 id="patient-name">{displayName(patient.name) || 'Unnamed patient'}</h1>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => setRefreshKey((key) => key + 1)}
+          >
+            Refresh
+          </button>
+        </div>
         <dl className="facts">
           <dt>Birth date</dt>
           <dd data-field="birth-date">{formatBirthDate(patient.birthDate)}</dd>
@@ -196,31 +205,31 @@ function Summary({
     client,
     'Observation',
     { patient: patientId, category: 'laboratory', _sort: '-date', _count: '200' },
-    { granted: observations, onReauthorize },
+    { granted: observations, onReauthorize, refreshKey },
   );
   const conditions = useFhirSearch<Condition>(
     client,
     'Condition',
     { patient: patientId, 'clinical-status': 'active' },
-    { granted: access.canSearch('Condition'), onReauthorize },
+    { granted: access.canSearch('Condition'), onReauthorize, refreshKey },
   );
   const medications = useFhirSearch<Resource>(
     client,
     'MedicationRequest',
     { patient: patientId, status: 'active' },
-    { granted: access.canSearch('MedicationRequest'), onReauthorize },
+    { granted: access.canSearch('MedicationRequest'), onReauthorize, refreshKey },
   );
   const allergies = useFhirSearch<Resource>(
     client,
     'AllergyIntolerance',
     { patient: patientId },
-    { granted: access.canSearch('AllergyIntolerance'), onReauthorize },
+    { granted: access.canSearch('AllergyIntolerance'), onReauthorize, refreshKey },
   );
   const encounters = useFhirSearch<Encounter>(
     client,
     'Encounter',
     { patient: patientId, _sort: '-date', _count: '5' },
-    { granted: access.canSearch('Encounter'), onReauthorize },
+    { granted: access.canSearch('Encounter'), onReauthorize, refreshKey },
   );
 
   return (
