@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@bedside/db';
 
+import { seedSandboxUsers } from '../auth/seed-auth.js';
 import { ResourceStore } from '../fhir/resource-store.js';
 import { demoEncounters, demoPatients, demoPractitioner } from './demo-records.js';
 
@@ -58,6 +59,8 @@ export async function seedSandbox(
     },
     update: {},
   });
+
+  await seedSandboxUsers(prisma);
 
   const base = app.appBaseUrl.replace(/\/$/, '');
   const registration = {
