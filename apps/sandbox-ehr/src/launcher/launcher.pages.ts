@@ -41,6 +41,7 @@ export function renderLauncher(patients: readonly Patient[], apps: readonly Laun
           <legend>EHR behaviour</legend>
           <label for="profile">Vendor profile</label>
           <select id="profile" name="profile">
+            <option value="">The app's registered profile</option>
             ${VENDOR_PROFILES.map((name) => html`<option value="${name}">${name}</option>`)}
           </select>
           <label for="fault">Simulate</label>

@@ -54,7 +54,7 @@ export function registerLauncherRoutes(app: FastifyInstance, services: SandboxSe
         patientId: patient.id,
         encounterId: encounter?.id ?? null,
         // The launcher's vendor profile and fault choices apply to this launch only.
-        profile: isVendorProfileName(form['profile']) ? form['profile'] : 'generic',
+        profile: isVendorProfileName(form['profile']) ? form['profile'] : client.profile,
         ...(form['fault'] && LAUNCHER_FAULTS[form['fault']]
           ? { faults: LAUNCHER_FAULTS[form['fault']]?.faults }
           : {}),
