@@ -111,6 +111,7 @@ export async function createLaunchFor(
   options: { profile?: string; faults?: object; patientId?: string } = {},
 ): Promise<string> {
   const id = randomBytes(18).toString('base64url');
+  const client = await sandbox.prisma.sandboxClient.findUniqueOrThrow({ where: { clientId } });
   const patientId = options.patientId ?? 'pat-amy-shaw';
   await sandbox.prisma.sandboxLaunch.create({
     data: {
@@ -119,7 +120,7 @@ export async function createLaunchFor(
       userId: 'ann-lee',
       patientId,
       encounterId: `enc-${patientId.slice(4)}`,
-      profile: options.profile ?? 'generic',
+      profile: options.profile ?? client.profile,
       ...(options.faults ? { faults: options.faults } : {}),
       expiresAt: new Date(sandbox.clock.now + 3600_000),
     },

@@ -48,3 +48,22 @@ export function readFaults(value: unknown): Faults {
 export function mergeFaults(client: unknown, launch: unknown): Faults {
   return { ...readFaults(client), ...readFaults(launch) };
 }
+
+/** The launcher's "Simulate" choices: each one a fault set for the launch. */
+export const LAUNCHER_FAULTS: Readonly<Record<string, { label: string; faults: Faults }>> = {
+  token_500: { label: 'Token endpoint answers 500', faults: { tokenEndpointStatus: 500 } },
+  token_503: { label: 'Token endpoint answers 503', faults: { tokenEndpointStatus: 503 } },
+  token_timeout: {
+    label: 'Token endpoint times out (30 s, then drops the connection)',
+    faults: { tokenEndpointTimeoutMs: 30_000 },
+  },
+  latency_2s: { label: 'Token endpoint 2 s slower', faults: { latencyMs: 2000 } },
+  short_ttl: { label: 'Access tokens live 10 s', faults: { accessTokenTtlSeconds: 10 } },
+  refresh_refused: { label: 'Refresh refused', faults: { refreshRefused: true } },
+  ...Object.fromEntries(
+    SIMULATED_ERRORS.map((error) => [
+      error,
+      { label: `Reference launcher: ${error}`, faults: { simulatedError: error } },
+    ]),
+  ),
+};

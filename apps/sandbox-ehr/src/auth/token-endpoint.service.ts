@@ -407,6 +407,7 @@ export class TokenEndpointService {
       data: {
         ...rest,
         tokenHash: sha256(token),
+        createdAt: new Date(this.now()),
         expiresAt: new Date(
           this.now() +
             (online ? this.config.launchTtlSeconds : this.config.refreshTokenTtlSeconds) * 1000,
