@@ -12,6 +12,7 @@ const configSchema = z
     SANDBOX_CODE_TTL_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
     SANDBOX_LAUNCH_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3600),
     SANDBOX_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    SANDBOX_CDS_SERVICES_URL: z.string().url().optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -32,6 +33,8 @@ const configSchema = z
       codeTtlSeconds: env.SANDBOX_CODE_TTL_SECONDS,
       launchTtlSeconds: env.SANDBOX_LAUNCH_TTL_SECONDS,
       dbPoolSize: env.SANDBOX_DB_POOL_SIZE,
+      /** The CDS service's discovery URL (`…/cds-services`) the CDS client calls, if any. */
+      cdsServicesUrl: env.SANDBOX_CDS_SERVICES_URL,
       logLevel: env.LOG_LEVEL,
     };
   });
