@@ -5,6 +5,7 @@ import type { PrismaClient } from '@bedside/db';
 
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { randomToken } from './auth/secrets.js';
+import { registerCdsClientRoutes } from './cds-client/cds-client.routes.js';
 import type { SandboxConfig } from './config.js';
 import { registerFhirRoutes } from './fhir/fhir.routes.js';
 import { allowAnyOrigin, sendOutcome } from './http/fhir-http.js';
@@ -65,6 +66,7 @@ export async function buildSandboxApp(deps: SandboxDependencies): Promise<Fastif
   registerAuthRoutes(app, services);
   registerFhirRoutes(app, services);
   registerLauncherRoutes(app, services);
+  registerCdsClientRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/fhir/')) {
