@@ -130,6 +130,7 @@ export class TokenEndpointService {
           ? context.profile
           : vendorProfile(client.profile),
       faults: context.faults,
+      ...(context.client ? { knownClient: context.client } : {}),
     });
     switch (grantType) {
       case 'authorization_code':
