@@ -18,6 +18,8 @@ export interface SandboxDependencies {
   prisma: PrismaClient;
   now?: () => number;
   logger?: boolean | object;
+  /** TLS key and certificate (HTTPS mode, SANDBOX_HTTPS=1). */
+  https?: { key: string; cert: string };
 }
 
 /**
@@ -27,6 +29,7 @@ export interface SandboxDependencies {
 export async function buildSandboxApp(deps: SandboxDependencies): Promise<FastifyInstance> {
   const services = createSandboxServices(deps.config, deps.prisma, deps.now);
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     logger: deps.logger ?? { level: deps.config.logLevel },
     genReqId: () => randomToken(9),
     requestIdHeader: false,

@@ -69,7 +69,7 @@ describe('SMART App Launch 2.2 §token — authorization_code grant at the sandb
 
   it('SCOPE-04: grants only what the app may have, and says so in `scope`', async () => {
     const { code, verifier } = await obtainCode(sandbox, {
-      scope: 'launch patient/Patient.rs system/*.cruds offline_access',
+      scope: 'launch patient/Patient.rs system/*.cruds',
     });
     const body = (await (await tokenRequest(sandbox, codeExchangeForm(code, verifier))).json()) as {
       scope: string;

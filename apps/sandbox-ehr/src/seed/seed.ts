@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@bedside/db';
 
+import { seedSandboxUsers } from '../auth/seed-auth.js';
 import { ResourceStore } from '../fhir/resource-store.js';
 import { demoEncounters, demoPatients, demoPractitioner } from './demo-records.js';
 
@@ -59,6 +60,8 @@ export async function seedSandbox(
     },
     update: {},
   });
+
+  await seedSandboxUsers(prisma);
 
   const base = app.appBaseUrl.replace(/\/$/, '');
   const registration = {
