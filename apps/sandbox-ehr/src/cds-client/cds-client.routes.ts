@@ -33,7 +33,7 @@ function safeReturn(value: string | undefined, fallback: string): string {
 export function registerCdsClientRoutes(
   app: FastifyInstance,
   services: SandboxServices,
-  client: CdsClient = new CdsClient(services),
+  client: CdsClient = new CdsClient(services, undefined, app.log),
 ): void {
   const { prisma, store } = services;
 

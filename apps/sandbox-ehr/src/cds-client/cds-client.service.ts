@@ -60,6 +60,9 @@ export class CdsClient {
   constructor(
     private readonly services: SandboxServices,
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+    private readonly log: { warn(object: object, message: string): void } = {
+      warn: () => undefined,
+    },
   ) {
     this.keys = new CdsSigningKeyStore(services.prisma);
     this.data = new CdsFhirData(services.store, services.prisma);
@@ -128,7 +131,8 @@ export class CdsClient {
     let services: CdsServiceDefinition[];
     try {
       services = (await this.discover()).filter((service) => service.hook === hook);
-    } catch {
+    } catch (error) {
+      this.log.warn({ err: error, discovery: this.discoveryUrl }, 'CDS discovery failed');
       return [];
     }
     return Promise.all(services.map((service) => this.call(service, hook, context, screen)));
@@ -189,6 +193,7 @@ export class CdsClient {
         stored = { cards };
       }
     } catch (error) {
+      this.log.warn({ err: error, service: service.id }, 'CDS call failed');
       stored = {
         error: `${service.id} could not be reached: ${error instanceof Error ? error.message : String(error)}`,
       };
@@ -228,9 +233,13 @@ export class CdsClient {
       orderBy: { createdAt: 'desc' },
       take: 20,
     });
+    // Only the answers to the newest hook are shown: signing supersedes what order-select said.
+    const hook = rows[0]?.hook;
     const newest = new Map<string, CdsExchange>();
-    for (const row of rows)
-      if (!newest.has(row.serviceId)) newest.set(row.serviceId, toExchange(row));
+    for (const row of rows) {
+      if (row.hook === hook && !newest.has(row.serviceId))
+        newest.set(row.serviceId, toExchange(row));
+    }
     return [...newest.values()];
   }
 
