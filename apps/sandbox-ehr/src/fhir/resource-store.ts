@@ -286,6 +286,15 @@ export class ResourceStore {
           return { resource: stored as StoredResource, created: false };
         }
       }
+      if (current) {
+        // Bulk-loaded resources have no history row for their first version: keep it now.
+        await sql.query(
+          `INSERT INTO ${V} ("resourceType", id, "versionId", "lastUpdated", method, content)
+           SELECT "resourceType", id, "versionId", "lastUpdated", 'create', content FROM ${T}
+           WHERE rid = $1::bigint ON CONFLICT DO NOTHING`,
+          [current.rid],
+        );
+      }
       let previous = current?.versionId;
       if (previous === undefined) {
         const last = await sql.query<{ versionId: number }>(
@@ -358,6 +367,12 @@ export class ResourceStore {
           );
         }
       }
+      await sql.query(
+        `INSERT INTO ${V} ("resourceType", id, "versionId", "lastUpdated", method, content)
+         SELECT "resourceType", id, "versionId", "lastUpdated", 'create', content FROM ${T}
+         WHERE rid = $1::bigint ON CONFLICT DO NOTHING`,
+        [current.rid],
+      );
       await sql.query(`DELETE FROM ${T} WHERE rid = $1::bigint`, [current.rid]);
       await sql.query(DELETE_INDEX_ROWS, [`{${current.rid}}`]);
       await sql.query(
@@ -370,8 +385,9 @@ export class ResourceStore {
   }
 
   /**
-   * Loads many resources at once (generator, imports): multi-row inserts of resources, versions
-   * and index rows, one transaction per call. Existing ids are replaced (new version).
+   * Loads many resources at once (generator, imports): multi-row inserts of resources and index
+   * rows, one transaction per call. Existing ids are replaced (new version, kept in history); a
+   * new resource's first version lives in the current table until it is first updated.
    * @returns how many resources were written.
    */
   async bulkLoad(resources: readonly (Resource & { id: string })[]): Promise<number> {
@@ -407,7 +423,7 @@ export class ResourceStore {
            RETURNING rid, "resourceType", id, "versionId", content, (xmax <> 0) AS replaced
          ), hist AS (
            INSERT INTO ${V} ("resourceType", id, "versionId", "lastUpdated", method, content)
-           SELECT "resourceType", id, "versionId", $2::timestamptz, CASE WHEN replaced THEN 'update' ELSE 'create' END, content FROM up
+           SELECT "resourceType", id, "versionId", $2::timestamptz, 'update', content FROM up WHERE replaced
            ON CONFLICT DO NOTHING
          )
          SELECT rid::text AS rid, "resourceType" AS t, id AS i, "versionId" AS v, replaced FROM up`,

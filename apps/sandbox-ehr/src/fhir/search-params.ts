@@ -368,7 +368,10 @@ export function extractIndexRows(resource: Resource): IndexRows {
   const definitions = searchParameters[resource.resourceType] ?? {};
   const seen = new Set<string>();
   const once = (key: string) => (seen.has(key) ? false : (seen.add(key), true));
+  const compartment = compartmentPath[resource.resourceType];
   for (const [param, definition] of Object.entries(definitions)) {
+    // `patient` is answered by the compartment column (fhir_resource.patientId).
+    if (param === 'patient' && definition.paths[0] === compartment) continue;
     for (const path of definition.paths) {
       for (const value of valuesAt(resource, path)) {
         switch (definition.type) {

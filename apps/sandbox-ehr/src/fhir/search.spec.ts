@@ -285,7 +285,8 @@ describe('FHIR R4 §search — sandbox FHIR server (real PostgreSQL)', () => {
         expect(response.body.total).toBe(1000);
         for (const entry of response.body.entry ?? []) {
           seen.push(entry.resource?.id as string);
-          const date = (entry.resource as unknown as { effectiveDateTime: string }).effectiveDateTime;
+          const date = (entry.resource as unknown as { effectiveDateTime: string })
+            .effectiveDateTime;
           if (sort === '&_sort=date') expect(date >= previousDate).toBe(true);
           if (sort === '&_sort=-date') expect(date <= previousDate).toBe(true);
           if (sort) previousDate = date;

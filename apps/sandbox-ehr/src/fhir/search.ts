@@ -493,11 +493,19 @@ async function resolveIncludes(
       );
       continue;
     }
-    const rows = await sql.query<{ t: string; i: string }>(
-      `SELECT DISTINCT "targetType" AS t, "targetId" AS i FROM sandbox.fhir_search_reference
-       WHERE rid = ANY($1::bigint[]) AND param = $2 ${targetType ? 'AND "targetType" = $3' : ''}`,
-      targetType ? [rids, param as string, targetType] : [rids, param as string],
-    );
+    const viaColumn =
+      param === 'patient' && definition.paths[0] === compartmentPath[request.resourceType];
+    const rows = viaColumn
+      ? await sql.query<{ t: string; i: string }>(
+          `SELECT DISTINCT 'Patient' AS t, "patientId" AS i FROM sandbox.fhir_resource
+           WHERE rid = ANY($1::bigint[]) AND "patientId" IS NOT NULL`,
+          [rids],
+        )
+      : await sql.query<{ t: string; i: string }>(
+          `SELECT DISTINCT "targetType" AS t, "targetId" AS i FROM sandbox.fhir_search_reference
+           WHERE rid = ANY($1::bigint[]) AND param = $2 ${targetType ? 'AND "targetType" = $3' : ''}`,
+          targetType ? [rids, param as string, targetType] : [rids, param as string],
+        );
     targets.push(...rows.map((row) => ({ type: row.t, id: row.i })));
   }
   if (targets.length === 0) return [];
