@@ -24,7 +24,8 @@ import type { Sql } from './sql.js';
 const OUTPUT_FORMATS = ['application/fhir+ndjson', 'application/ndjson', 'ndjson'];
 /** How long a completed export's files stay downloadable. */
 export const EXPORT_TTL_MS = 60 * 60 * 1000;
-const FETCH_ROWS = 2000;
+/** Rows per cursor FETCH: bounds the server's memory whatever the export size. */
+const FETCH_ROWS = 250;
 
 interface ExportParams {
   types: string[];
@@ -205,7 +206,12 @@ async function runJob(
   }
 }
 
-/** Streams rows of one type through a server-side cursor: never the whole export in memory. */
+/**
+ * Streams one type's resources in keyset batches inside one read-only REPEATABLE READ
+ * transaction (one snapshot for the whole file): never the whole export in memory. PostgreSQL
+ * joins each batch into one NDJSON string, so Node handles one string per batch, not a row object
+ * per resource.
+ */
 async function* streamNdjson(
   pool: pg.Pool,
   where: string,
@@ -214,20 +220,23 @@ async function* streamNdjson(
   const client = await pool.connect();
   let open = false;
   try {
-    await client.query('BEGIN READ ONLY');
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     open = true;
-    await client.query(
-      `DECLARE export_cursor NO SCROLL CURSOR FOR
-       SELECT r.content::text AS line FROM sandbox.fhir_resource r WHERE ${where} ORDER BY r.rid`,
-      values,
-    );
+    const after = `$${values.length + 1}`;
+    const text = `SELECT string_agg(s.line, E'\\n' ORDER BY s.rid) AS chunk, max(s.rid)::text AS last, count(*)::int AS n
+      FROM (SELECT r.rid, r.content::text AS line FROM sandbox.fhir_resource r
+            WHERE ${where} AND r.rid > ${after}::bigint ORDER BY r.rid LIMIT ${FETCH_ROWS}) s`;
+    let last = '0';
     for (;;) {
-      const result = await client.query<{ line: string }>(`FETCH ${FETCH_ROWS} FROM export_cursor`);
-      if (result.rows.length === 0) break;
-      let chunk = '';
-      for (const row of result.rows) chunk += `${row.line}\n`;
-      yield chunk;
-      if (result.rows.length < FETCH_ROWS) break;
+      const result = await client.query<{ chunk: string | null; last: string | null; n: number }>(
+        text,
+        [...values, last],
+      );
+      const row = result.rows[0];
+      if (!row?.chunk || !row.last) break;
+      yield `${row.chunk}\n`;
+      last = row.last;
+      if (row.n < FETCH_ROWS) break;
     }
     await client.query('COMMIT');
     open = false;
