@@ -5,6 +5,7 @@ import type { PrismaClient } from '@bedside/db';
 
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { randomToken } from './auth/secrets.js';
+import { registerCdsClientRoutes } from './cds-client/cds-client.routes.js';
 import type { SandboxConfig } from './config.js';
 import { registerFhirRoutes } from './fhir/fhir.routes.js';
 import { allowAnyOrigin, sendOutcome } from './http/fhir-http.js';
@@ -17,6 +18,8 @@ export interface SandboxDependencies {
   prisma: PrismaClient;
   now?: () => number;
   logger?: boolean | object;
+  /** TLS key and certificate (HTTPS mode, SANDBOX_HTTPS=1). */
+  https?: { key: string; cert: string };
 }
 
 /**
@@ -26,6 +29,7 @@ export interface SandboxDependencies {
 export async function buildSandboxApp(deps: SandboxDependencies): Promise<FastifyInstance> {
   const services = createSandboxServices(deps.config, deps.prisma, deps.now);
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     logger: deps.logger ?? { level: deps.config.logLevel },
     genReqId: () => randomToken(9),
     requestIdHeader: false,
@@ -65,6 +69,7 @@ export async function buildSandboxApp(deps: SandboxDependencies): Promise<Fastif
   registerAuthRoutes(app, services);
   registerFhirRoutes(app, services);
   registerLauncherRoutes(app, services);
+  registerCdsClientRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/fhir/')) {

@@ -11,16 +11,25 @@ const configSchema = z
     SANDBOX_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(5).max(86_400).default(3600),
     SANDBOX_CODE_TTL_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
     SANDBOX_LAUNCH_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3600),
+    SANDBOX_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(400 * 86_400)
+      .default(90 * 86_400),
+    SANDBOX_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0'),
     SANDBOX_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    SANDBOX_CDS_SERVICES_URL: z.string().url().optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
   })
   .transform((env) => {
-    const publicUrl = (env.SANDBOX_PUBLIC_URL ?? `http://localhost:${env.SANDBOX_PORT}`).replace(
-      /\/$/,
-      '',
-    );
+    const https = env.SANDBOX_HTTPS === '1' || env.SANDBOX_HTTPS === 'true';
+    const scheme = https ? 'https' : 'http';
+    const publicUrl = (
+      env.SANDBOX_PUBLIC_URL ?? `${scheme}://localhost:${env.SANDBOX_PORT}`
+    ).replace(/\/$/, '');
     return {
       databaseUrl: env.DATABASE_URL,
       port: env.SANDBOX_PORT,
@@ -31,7 +40,12 @@ const configSchema = z
       accessTokenTtlSeconds: env.SANDBOX_ACCESS_TOKEN_TTL_SECONDS,
       codeTtlSeconds: env.SANDBOX_CODE_TTL_SECONDS,
       launchTtlSeconds: env.SANDBOX_LAUNCH_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.SANDBOX_REFRESH_TOKEN_TTL_SECONDS,
+      /** SANDBOX_HTTPS=1: serve TLS with a self-signed certificate made at start. */
+      https,
       dbPoolSize: env.SANDBOX_DB_POOL_SIZE,
+      /** The CDS service's discovery URL (`…/cds-services`) the CDS client calls, if any. */
+      cdsServicesUrl: env.SANDBOX_CDS_SERVICES_URL,
       logLevel: env.LOG_LEVEL,
     };
   });

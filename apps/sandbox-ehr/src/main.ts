@@ -2,10 +2,20 @@ import { createPrismaClient } from '@bedside/db';
 
 import { buildSandboxApp } from './app.js';
 import { loadSandboxConfig } from './config.js';
+import { createSelfSignedCertificate } from './http/self-signed.js';
 
 const config = loadSandboxConfig(process.env);
 const prisma = createPrismaClient(config.databaseUrl, { maxConnections: config.dbPoolSize });
-const app = await buildSandboxApp({ config, prisma });
+const https = config.https
+  ? createSelfSignedCertificate([new URL(config.publicUrl).hostname, 'localhost', '127.0.0.1'])
+  : undefined;
+const app = await buildSandboxApp({ config, prisma, ...(https ? { https } : {}) });
+if (https) {
+  app.log.warn(
+    { sha256: https.fingerprint256 },
+    'HTTPS mode: self-signed certificate made at start; trust it explicitly',
+  );
+}
 
 const shutdown = async (signal: string) => {
   app.log.info({ signal }, 'shutting down');

@@ -27,7 +27,7 @@ export function createSandboxServices(
     prisma,
     now,
     keys,
-    tokens: new TokenService(config, keys, now),
+    tokens: new TokenService(config, keys, now, prisma),
     store: new ResourceStore(prisma, createFhirPool(config.databaseUrl, config.dbPoolSize), now),
   };
 }

@@ -103,3 +103,81 @@ export function codeExchangeForm(code: string, verifier: string): Record<string,
     client_id: appClientId,
   };
 }
+
+/** An EHR launch for any client, straight in the database (profile and faults per launch). */
+export async function createLaunchFor(
+  sandbox: SandboxHarness,
+  clientId: string,
+  options: { profile?: string; faults?: object; patientId?: string } = {},
+): Promise<string> {
+  const id = randomBytes(18).toString('base64url');
+  const client = await sandbox.prisma.sandboxClient.findUniqueOrThrow({ where: { clientId } });
+  const patientId = options.patientId ?? 'pat-amy-shaw';
+  await sandbox.prisma.sandboxLaunch.create({
+    data: {
+      id,
+      clientId,
+      userId: 'ann-lee',
+      patientId,
+      encounterId: `enc-${patientId.slice(4)}`,
+      profile: options.profile ?? client.profile,
+      ...(options.faults ? { faults: options.faults } : {}),
+      expiresAt: new Date(sandbox.clock.now + 3600_000),
+    },
+  });
+  return id;
+}
+
+/**
+ * EHR launch + authorize + code exchange for `clientId`; returns the token response.
+ * `auth` adds client authentication to the token request (form fields and headers).
+ */
+export async function ehrLaunchTokens(
+  sandbox: SandboxHarness,
+  options: {
+    clientId?: string;
+    scope?: string;
+    profile?: string;
+    faults?: object;
+    auth?: { form?: Record<string, string>; headers?: Record<string, string> };
+  } = {},
+): Promise<{ response: Response; body: Record<string, unknown> }> {
+  const clientId = options.clientId ?? appClientId;
+  const launch = await createLaunchFor(sandbox, clientId, {
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
+  const { verifier, challenge } = pkcePair();
+  const response = await authorize(sandbox, {
+    launch,
+    challenge,
+    scope: options.scope ?? 'launch openid fhirUser patient/*.rs offline_access',
+    overrides: { client_id: clientId },
+  });
+  const code = new URL(response.headers.get('location') ?? '').searchParams.get('code');
+  if (!code) throw new Error(`no code: ${response.headers.get('location')}`);
+  const form: Record<string, string> = {
+    ...codeExchangeForm(code, verifier),
+    client_id: clientId,
+    ...options.auth?.form,
+  };
+  if (options.auth?.headers?.['authorization']) delete form['client_id'];
+  const tokenResponse = await tokenRequest(sandbox, form, options.auth?.headers ?? {});
+  const text = await tokenResponse.text();
+  return {
+    response: tokenResponse,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  };
+}
+
+export function refreshForm(
+  refreshToken: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: appClientId,
+    ...extra,
+  };
+}

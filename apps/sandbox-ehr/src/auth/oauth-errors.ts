@@ -77,3 +77,27 @@ export class InvalidRedirectUriError extends Error {
     this.name = 'InvalidRedirectUriError';
   }
 }
+
+export class UnauthorizedClientError extends OAuthServerError {
+  constructor(description: string) {
+    super('unauthorized_client', description, 400);
+  }
+}
+
+export class AccessDeniedError extends OAuthServerError {
+  constructor(description: string) {
+    super('access_denied', description, 400);
+  }
+}
+
+/** Fault injection and rate limits: `server_error` (500) or `temporarily_unavailable` (503, 429). */
+export class ServerUnavailableError extends OAuthServerError {
+  constructor(status: 429 | 500 | 503, description: string, retryAfterSeconds?: number) {
+    super(
+      status === 500 ? 'server_error' : 'temporarily_unavailable',
+      description,
+      status,
+      retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {},
+    );
+  }
+}

@@ -1,15 +1,23 @@
 /**
- * What the sandbox may grant: the requested scopes this client is allowed, in request order.
- * Scopes the sandbox cannot honour yet (`offline_access`, `online_access`: no refresh grant) are
- * withheld, and the token response's `scope` says so (SCOPE-04: granted may differ from requested).
+ * What the sandbox may grant: the requested scopes this client is allowed, in request order
+ * (SCOPE-04: granted may differ from requested). REFRESH-01: `online_access` only in an EHR
+ * launch, `offline_access` only for clients the profile gives refresh tokens.
  */
 export function grantableScopes(
   requested: readonly string[],
   allowed: readonly string[],
+  options: { onlineAccess: boolean; offlineAccess: boolean } = {
+    onlineAccess: true,
+    offlineAccess: true,
+  },
 ): string[] {
   const allowedSet = new Set(allowed);
-  const withheld = new Set(['offline_access', 'online_access']);
-  return [...new Set(requested)].filter((scope) => allowedSet.has(scope) && !withheld.has(scope));
+  return [...new Set(requested)].filter((scope) => {
+    if (!allowedSet.has(scope)) return false;
+    if (scope === 'online_access') return options.onlineAccess;
+    if (scope === 'offline_access') return options.offlineAccess;
+    return true;
+  });
 }
 
 const clinicalScope = /^(patient|user|system)\/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)$/;

@@ -69,7 +69,7 @@ describe('SMART App Launch 2.2 §token — authorization_code grant at the sandb
 
   it('SCOPE-04: grants only what the app may have, and says so in `scope`', async () => {
     const { code, verifier } = await obtainCode(sandbox, {
-      scope: 'launch patient/Patient.rs system/*.cruds offline_access',
+      scope: 'launch patient/Patient.rs system/*.cruds',
     });
     const body = (await (await tokenRequest(sandbox, codeExchangeForm(code, verifier))).json()) as {
       scope: string;
@@ -80,6 +80,16 @@ describe('SMART App Launch 2.2 §token — authorization_code grant at the sandb
     expect(decodeJwt((body as unknown as { access_token: string }).access_token)['scope']).toBe(
       'launch patient/Patient.rs',
     );
+  });
+
+  it('SCOPE-03: an out-of-order permission string (.dus) is never granted verbatim', async () => {
+    const { code, verifier } = await obtainCode(sandbox, {
+      scope: 'launch patient/Observation.dus patient/Patient.rs',
+    });
+    const body = (await (await tokenRequest(sandbox, codeExchangeForm(code, verifier))).json()) as {
+      scope: string;
+    };
+    expect(body.scope).toBe('launch patient/Patient.rs');
   });
 
   it('AUTHZ-07: a code works once; the second use is 400 invalid_grant', async () => {

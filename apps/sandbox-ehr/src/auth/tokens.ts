@@ -1,5 +1,7 @@
 import { decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
+import type { PrismaClient } from '@bedside/db';
+
 import type { SandboxConfig } from '../config.js';
 import { randomToken } from './secrets.js';
 import type { SigningKeyStore } from './signing-keys.js';
@@ -10,6 +12,10 @@ export interface AccessTokenClaims extends JWTPayload {
   patient?: string;
   encounter?: string;
   fhirUser?: string;
+  /** The refresh-token family (grant) this token came from; revoking the grant revokes it. */
+  fid?: string;
+  /** Fault injection: the FHIR API refuses this token as invalid or expired. */
+  sim_error?: 'request_invalid_token' | 'request_expired_token';
 }
 
 export interface IssuedAccessToken {
@@ -34,14 +40,17 @@ export class TokenService {
     private readonly config: SandboxConfig,
     private readonly keys: SigningKeyStore,
     private readonly now: () => number = Date.now,
+    private readonly prisma?: PrismaClient,
   ) {}
 
+  /** @param ttlSeconds lifetime override (vendor profile, fault injection); default from config. */
   async issueAccessToken(
     claims: Omit<AccessTokenClaims, 'iss' | 'aud' | 'exp' | 'iat' | 'jti'>,
+    ttlSeconds?: number,
   ): Promise<IssuedAccessToken> {
     const key = await this.keys.current();
     const issuedAt = Math.floor(this.now() / 1000);
-    const expiresIn = this.config.accessTokenTtlSeconds;
+    const expiresIn = ttlSeconds ?? this.config.accessTokenTtlSeconds;
     const accessToken = await new SignJWT({ ...claims })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(this.config.fhirBaseUrl)
@@ -78,8 +87,39 @@ export class TokenService {
       .sign(key.privateKey);
   }
 
-  /** @throws InvalidAccessTokenError for a bad signature, wrong audience, or expiry. */
+  /**
+   * Verifies signature, issuer, audience and expiry, then refuses revoked tokens (INTRO-05) and
+   * tokens carrying a simulated FHIR-API error (fault injection).
+   * @throws InvalidAccessTokenError for a bad, expired or revoked token.
+   */
   async verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    const payload = await this.verifyAccessTokenSignature(token);
+    if (payload.sim_error === 'request_invalid_token') {
+      throw new InvalidAccessTokenError('Invalid token (simulated error).');
+    }
+    if (payload.sim_error === 'request_expired_token') {
+      throw new InvalidAccessTokenError('Token expired (simulated error).');
+    }
+    if (await this.isRevoked(payload)) {
+      throw new InvalidAccessTokenError('The access token was revoked.');
+    }
+    return payload;
+  }
+
+  /** RFC 7009: a token is revoked by its own `jti` or through its grant's family id. */
+  async isRevoked(claims: { jti?: string; fid?: string }): Promise<boolean> {
+    if (!this.prisma) return false;
+    const ids = [claims.jti, claims.fid].filter((id): id is string => Boolean(id));
+    if (ids.length === 0) return false;
+    const found = await this.prisma.sandboxRevocation.findFirst({
+      where: { id: { in: ids } },
+      select: { id: true },
+    });
+    return found !== null;
+  }
+
+  /** @throws InvalidAccessTokenError for a bad signature, wrong audience, or expiry. */
+  async verifyAccessTokenSignature(token: string): Promise<AccessTokenClaims> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;

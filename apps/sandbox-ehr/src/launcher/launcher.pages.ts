@@ -1,5 +1,7 @@
 import { displayName, type Patient } from '@bedside/fhir-model';
 
+import { LAUNCHER_FAULTS } from '../auth/faults.js';
+import { VENDOR_PROFILES } from '../auth/profiles.js';
 import { html, page } from '../http/html.js';
 
 export interface LauncherApp {
@@ -32,6 +34,21 @@ export function renderLauncher(patients: readonly Patient[], apps: readonly Laun
           <select id="app" name="clientId" required>
             ${apps.map(
               (app) => html`<option value="${app.clientId}">${app.name} (${app.clientId})</option>`,
+            )}
+          </select>
+        </fieldset>
+        <fieldset>
+          <legend>EHR behaviour</legend>
+          <label for="profile">Vendor profile</label>
+          <select id="profile" name="profile">
+            <option value="">The app's registered profile</option>
+            ${VENDOR_PROFILES.map((name) => html`<option value="${name}">${name}</option>`)}
+          </select>
+          <label for="fault">Simulate</label>
+          <select id="fault" name="fault">
+            <option value="">Nothing: everything works</option>
+            ${Object.entries(LAUNCHER_FAULTS).map(
+              ([value, fault]) => html`<option value="${value}">${fault.label}</option>`,
             )}
           </select>
         </fieldset>

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 
 import type { Patient } from '@bedside/fhir-model';
 
+import { LAUNCHER_FAULTS } from '../auth/faults.js';
+import { isVendorProfileName } from '../auth/profiles.js';
 import { randomToken } from '../auth/secrets.js';
 import { onlyStrings } from '../http/fhir-http.js';
 import type { SandboxServices } from '../services.js';
@@ -51,6 +53,11 @@ export function registerLauncherRoutes(app: FastifyInstance, services: SandboxSe
         userId: 'ann-lee',
         patientId: patient.id,
         encounterId: encounter?.id ?? null,
+        // The launcher's vendor profile and fault choices apply to this launch only.
+        profile: isVendorProfileName(form['profile']) ? form['profile'] : client.profile,
+        ...(form['fault'] && LAUNCHER_FAULTS[form['fault']]
+          ? { faults: LAUNCHER_FAULTS[form['fault']]?.faults }
+          : {}),
         expiresAt: new Date(now() + config.launchTtlSeconds * 1000),
       },
     });

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@bedside/db';
 
+import { seedSandboxUsers } from '../auth/seed-auth.js';
 import { ResourceStore } from '../fhir/resource-store.js';
 import { demoEncounters, demoPatients, demoPractitioner } from './demo-records.js';
 
@@ -47,6 +48,7 @@ export async function seedSandbox(
   await store.upsert(demoPractitioner);
   for (const patient of demoPatients) await store.upsert(patient);
   for (const encounter of demoEncounters) await store.upsert(encounter);
+  await (await import('./cds-demo-records.js')).seedCdsDemoRecords(store);
 
   await prisma.sandboxUser.upsert({
     where: { id: 'ann-lee' },
@@ -58,6 +60,8 @@ export async function seedSandbox(
     },
     update: {},
   });
+
+  await seedSandboxUsers(prisma);
 
   const base = app.appBaseUrl.replace(/\/$/, '');
   const registration = {
