@@ -19,10 +19,6 @@ import type { StoredResource } from './resource-store.js';
 import { runSearch } from './search.js';
 import { validateResource } from './validate.js';
 
-/** Verifying an RS256 JWT costs more than the read it guards: verified tokens are kept briefly. */
-const VERIFIED_TOKEN_TTL_MS = 5_000;
-const verifiedTokens = new Map<string, { claims: AccessTokenClaims; until: number }>();
-
 /**
  * RS-01/RS-04 and RFC 6750 §3.1: no token gets a plain challenge; a bad token gets
  * error="invalid_token". Either way the body is an OperationOutcome.
@@ -40,18 +36,8 @@ export async function authenticateBearer(
     sendOutcome(reply, 'login', 'This FHIR server needs an access token (Authorization: Bearer).');
     return undefined;
   }
-  const token = header.slice(7).trim();
-  const cached = verifiedTokens.get(token);
-  const nowMs = services.now();
-  if (cached && cached.until > nowMs) return cached.claims;
   try {
-    const claims = await services.tokens.verifyAccessToken(token);
-    // RS-01 still holds: a cached token was verified at most VERIFIED_TOKEN_TTL_MS ago and is
-    // never used past its exp.
-    const until = Math.min(nowMs + VERIFIED_TOKEN_TTL_MS, (claims.exp ?? 0) * 1000);
-    if (verifiedTokens.size >= 10_000) verifiedTokens.clear();
-    verifiedTokens.set(token, { claims, until });
-    return claims;
+    return await services.tokens.verifyAccessToken(header.slice(7).trim());
   } catch (error) {
     if (!(error instanceof InvalidAccessTokenError)) throw error;
     reply.header(
