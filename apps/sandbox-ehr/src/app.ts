@@ -36,6 +36,9 @@ export async function buildSandboxApp(deps: SandboxDependencies): Promise<Fastif
     trustProxy: false,
   });
   await app.register(formBody);
+  app.addHook('onClose', async () => {
+    await services.store.pool?.end();
+  });
   app.addContentTypeParser(
     ['application/fhir+json', 'application/json'],
     { parseAs: 'string' },

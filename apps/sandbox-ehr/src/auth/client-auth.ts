@@ -23,6 +23,13 @@ export type ClientAuthMethod =
   | 'client_secret_post'
   | 'private_key_jwt';
 
+export interface AuthenticateOptions {
+  profileFor: (client: SandboxClient) => VendorProfile;
+  faults: Faults;
+  /** The client row when the caller already read it (saves a query per token request). */
+  knownClient?: SandboxClient;
+}
+
 export interface AuthenticatedClient {
   client: SandboxClient;
   method: ClientAuthMethod;
@@ -75,7 +82,7 @@ export class ClientAuthenticator {
   async authenticate(
     form: Record<string, string | undefined>,
     authorization: string | undefined,
-    options: { profileFor: (client: SandboxClient) => VendorProfile; faults: Faults },
+    options: AuthenticateOptions,
   ): Promise<AuthenticatedClient> {
     const basic = parseBasic(authorization);
     if (authorization?.startsWith('Basic ') && !basic) {
@@ -100,7 +107,10 @@ export class ClientAuthenticator {
         true,
       );
     }
-    const client = await this.prisma.sandboxClient.findUnique({ where: { clientId } });
+    const client =
+      options.knownClient?.clientId === clientId
+        ? options.knownClient
+        : await this.prisma.sandboxClient.findUnique({ where: { clientId } });
     if (!client) throw new InvalidClientError(`Unknown client "${clientId}".`, Boolean(basic));
     switch (client.clientType) {
       case 'public':
@@ -132,7 +142,7 @@ export class ClientAuthenticator {
 
   private async authenticateAssertion(
     form: Record<string, string | undefined>,
-    options: { profileFor: (client: SandboxClient) => VendorProfile; faults: Faults },
+    options: AuthenticateOptions,
   ): Promise<AuthenticatedClient> {
     if (form['client_assertion_type'] !== JWT_BEARER_ASSERTION) {
       throw new InvalidClientError(`client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
@@ -157,7 +167,10 @@ export class ClientAuthenticator {
     if (form['client_id'] && form['client_id'] !== clientId) {
       throw new InvalidClientError('client_id differs from the assertion issuer.');
     }
-    const client = await this.prisma.sandboxClient.findUnique({ where: { clientId } });
+    const client =
+      options.knownClient?.clientId === clientId
+        ? options.knownClient
+        : await this.prisma.sandboxClient.findUnique({ where: { clientId } });
     if (!client) throw new InvalidClientError(`Unknown client "${clientId}".`);
     if (
       client.clientType !== 'confidential-asymmetric' &&

@@ -224,6 +224,22 @@ describe("Fault injection — development API, launcher, and the reference launc
   });
 
   describe('the launcher UI', () => {
+    it('LAUNCH-01: the EHR frame opens the app with iss (the FHIR base) and an opaque launch', async () => {
+      const response = await fetch(`${sandbox.baseUrl}/launcher/launch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ patientId: 'pat-amy-shaw', clientId: appClientId }),
+        redirect: 'manual',
+      });
+      const page = await (
+        await fetch(new URL(response.headers.get('location') ?? '', sandbox.baseUrl))
+      ).text();
+      const src = /<iframe[^>]+src="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&') ?? '';
+      const url = new URL(src);
+      expect(url.searchParams.get('iss')).toBe(sandbox.fhirBaseUrl);
+      expect(url.searchParams.get('launch')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    });
+
     it('offers the vendor profiles and faults, and binds the choice to the launch', async () => {
       const page = await (await fetch(`${sandbox.baseUrl}/`)).text();
       expect(page).toContain('<option value="epic">epic</option>');

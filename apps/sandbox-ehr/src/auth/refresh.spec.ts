@@ -143,6 +143,33 @@ describe('SMART App Launch 2.2 §refresh — refresh_token grant', () => {
     );
   });
 
+  it('REFRESH-02: a public client may refresh without client_id (RFC 6749 §6)', async () => {
+    const { body } = await ehrLaunchTokens(sandbox);
+    const response = await tokenRequest(sandbox, {
+      grant_type: 'refresh_token',
+      refresh_token: body['refresh_token'] as string,
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('REFRESH-02: a confidential client refreshing without authentication is 401 invalid_client', async () => {
+    const client = await createSymmetricClient(sandbox);
+    const { body } = await ehrLaunchTokens(sandbox, {
+      clientId: client.clientId,
+      scope: 'launch patient/*.rs offline_access',
+      auth: { form: { client_secret: client.secret } },
+    });
+    await expectOAuthError(
+      await tokenRequest(sandbox, {
+        grant_type: 'refresh_token',
+        refresh_token: body['refresh_token'] as string,
+      }),
+      401,
+      'invalid_client',
+      'missing',
+    );
+  });
+
   it('TOKEN-02: a confidential client refreshes with client_secret_basic', async () => {
     const client = await createSymmetricClient(sandbox);
     const basic = `Basic ${Buffer.from(

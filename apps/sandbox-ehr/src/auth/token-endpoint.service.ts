@@ -124,13 +124,16 @@ export class TokenEndpointService {
     if (context.faults.simulatedError === 'token_invalid_token') {
       throw new InvalidClientError('Invalid token (simulated error).');
     }
-    const authenticated = await this.authenticator.authenticate(form, authorization, {
-      profileFor: (client) =>
-        context.client?.clientId === client.clientId
-          ? context.profile
-          : vendorProfile(client.profile),
-      faults: context.faults,
-    });
+    const authenticated =
+      (await this.publicRefreshClient(form, authorization)) ??
+      (await this.authenticator.authenticate(form, authorization, {
+        profileFor: (client) =>
+          context.client?.clientId === client.clientId
+            ? context.profile
+            : vendorProfile(client.profile),
+        faults: context.faults,
+        ...(context.client ? { knownClient: context.client } : {}),
+      }));
     switch (grantType) {
       case 'authorization_code':
         return this.authorizationCode(form, authenticated, context);
@@ -139,6 +142,28 @@ export class TokenEndpointService {
       default:
         return this.clientCredentials(form, authenticated, context);
     }
+  }
+
+  /**
+   * RFC 6749 §6: a public client refreshing need not identify itself (fhirclient sends only
+   * `grant_type` and `refresh_token`); the token names its client, which must be public.
+   */
+  private async publicRefreshClient(
+    form: TokenForm,
+    authorization: string | undefined,
+  ): Promise<AuthenticatedClient | undefined> {
+    if (form['grant_type'] !== 'refresh_token' || !form['refresh_token']) return undefined;
+    if (ClientAuthenticator.claimedClientId(form, authorization) || form['client_secret']) {
+      return undefined;
+    }
+    const token = await this.prisma.sandboxRefreshToken.findUnique({
+      where: { tokenHash: sha256(form['refresh_token']) },
+      select: { clientId: true },
+    });
+    const client = token
+      ? await this.prisma.sandboxClient.findUnique({ where: { clientId: token.clientId } })
+      : null;
+    return client?.clientType === 'public' ? { client, method: 'none' } : undefined;
   }
 
   private async authorizationCode(

@@ -82,6 +82,16 @@ describe('SMART App Launch 2.2 §token — authorization_code grant at the sandb
     );
   });
 
+  it('SCOPE-03: an out-of-order permission string (.dus) is never granted verbatim', async () => {
+    const { code, verifier } = await obtainCode(sandbox, {
+      scope: 'launch patient/Observation.dus patient/Patient.rs',
+    });
+    const body = (await (await tokenRequest(sandbox, codeExchangeForm(code, verifier))).json()) as {
+      scope: string;
+    };
+    expect(body.scope).toBe('launch patient/Patient.rs');
+  });
+
   it('AUTHZ-07: a code works once; the second use is 400 invalid_grant', async () => {
     const { code, verifier } = await obtainCode(sandbox);
     expect((await tokenRequest(sandbox, codeExchangeForm(code, verifier))).status).toBe(200);

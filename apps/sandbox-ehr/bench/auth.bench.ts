@@ -1,0 +1,164 @@
+/**
+ * `npm run bench` (root) → this file: client_credentials grants per second with RS384
+ * `private_key_jwt` assertions over loopback HTTP, and the latency p50/p99 of one grant.
+ * Goal (issue 4): ≥ 500 grants/s and p99 < 50 ms on the project's 2-core machine.
+ *
+ * The sandbox runs in its own process (`src/main.ts`) on a throw-away database of the real
+ * PostgreSQL; every grant verifies an RS384 signature, stores its `jti` (replay check) and signs
+ * an RS256 access token. Assertions are signed before the clock starts (each has its own jti):
+ * the figure is the server's, not the load generator's signing speed.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+import { createPrismaClient } from '@bedside/db';
+import { createTestDatabase } from '@bedside/db/testing';
+
+import { freePort } from '../test/harness.js';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 8);
+const concurrency = Number(process.env['BENCH_CONCURRENCY'] ?? 16);
+const warmupSeconds = 2;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const database = await createTestDatabase();
+const port = await freePort();
+const baseUrl = `http://127.0.0.1:${port}`;
+const prisma = createPrismaClient(database.url, { maxConnections: 2 });
+
+const { privateKey, publicKey } = await generateKeyPair('RS384');
+const kid = 'bench-key';
+await prisma.sandboxClient.create({
+  data: {
+    clientId: 'bench-backend',
+    name: 'Bench backend service',
+    clientType: 'backend-service',
+    redirectUris: [],
+    allowedScope: 'system/Patient.rs',
+    jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS384' }] },
+  },
+});
+
+const server = spawn(
+  'tsx',
+  ['--conditions=@bedside/source', join(import.meta.dirname, '../src/main.ts')],
+  {
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      SANDBOX_PORT: String(port),
+      SANDBOX_HOST: '127.0.0.1',
+      SANDBOX_PUBLIC_URL: baseUrl,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  },
+);
+
+async function waitForHealth(): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('sandbox did not start');
+}
+
+const tokenUrl = `${baseUrl}/auth/token`;
+async function signAssertions(count: number): Promise<string[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const out: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    out.push(
+      await new SignJWT({ jti: randomUUID() })
+        .setProtectedHeader({ alg: 'RS384', typ: 'JWT', kid })
+        .setIssuer('bench-backend')
+        .setSubject('bench-backend')
+        .setAudience(tokenUrl)
+        .setExpirationTime(now + 280)
+        .sign(privateKey),
+    );
+  }
+  return out;
+}
+
+async function grant(assertion: string): Promise<void> {
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: 'system/Patient.rs',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !body.access_token) {
+    throw new Error(`grant failed: ${response.status} ${JSON.stringify(body)}`);
+  }
+}
+
+async function run(assertions: string[], workers: number, durationMs: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  const deadline = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < deadline && next < assertions.length) {
+        const assertion = assertions[next++] as string;
+        const t0 = performance.now();
+        await grant(assertion);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    grants: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    exhausted: next >= assertions.length,
+  };
+}
+
+try {
+  await waitForHealth();
+  // Enough assertions for 1,500 grants/s over the whole run; signing happens before timing.
+  const assertions = await signAssertions(Math.ceil((seconds + warmupSeconds) * 1500));
+  await run(
+    assertions.splice(0, Math.ceil(warmupSeconds * 1500)),
+    concurrency,
+    warmupSeconds * 1000,
+  );
+  const loaded = await run(assertions, concurrency, seconds * 1000);
+  const single = await run(await signAssertions(400), 1, 2000);
+  const fmt = (n: number) => n.toFixed(1);
+  console.log(
+    `client_credentials (RS384 private_key_jwt, loopback HTTP, concurrency ${concurrency}, ${seconds} s): ` +
+      `${fmt(loaded.perSecond)} grants/s, p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms` +
+      (loaded.exhausted ? ' (ran out of pre-signed assertions: raise the count)' : ''),
+  );
+  console.log(
+    `one grant at a time (concurrency 1): p50 ${fmt(single.p50)} ms, p99 ${fmt(single.p99)} ms`,
+  );
+  const met = loaded.perSecond >= 500 && loaded.p99 < 50;
+  console.log(`goal ≥ 500 grants/s and p99 < 50 ms: ${met ? 'met' : 'NOT met'}`);
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  await prisma.$disconnect();
+  await database.drop();
+}
