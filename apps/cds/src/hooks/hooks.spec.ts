@@ -478,6 +478,14 @@ describe('order-sign (cds-hooks.md 17.4 / 17.5)', () => {
     );
   });
 
+  it('a body sent as text/plain that is not JSON ⇒ 400 with the CORS header', async () => {
+    const response = await cds.post('/cds-services/bedside-order-sign', 'hello', {
+      headers: { 'content-type': 'text/plain', origin: 'https://ehr.test' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    await expectOutcome(response, 400, /^The body is not valid JSON\.$/);
+  });
+
   it('a body that is not JSON ⇒ 400; an unknown service ⇒ 404', async () => {
     await expectOutcome(
       await cds.post('/cds-services/bedside-order-sign', '{"hook":'),
