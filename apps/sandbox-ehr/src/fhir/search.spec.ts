@@ -4,6 +4,7 @@ import type { Bundle, OperationOutcome, Resource } from '@bedside/fhir-model';
 
 import { fhirClient, matchIds, mintToken } from '../../test/fhir-client.js';
 import { startSandbox, type SandboxHarness } from '../../test/harness.js';
+import { cdsDemoRecords } from '../seed/cds-demo-records.js';
 import { ResourceStore } from './resource-store.js';
 
 const LOINC = 'http://loinc.org';
@@ -79,7 +80,10 @@ describe('FHIR R4 §search — sandbox FHIR server (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     sandbox = await startSandbox();
-    await new ResourceStore(sandbox.prisma).bulkLoad(fixtures);
+    const store = new ResourceStore(sandbox.prisma);
+    // System-wide searches see only this suite's fixtures: drop the seed's clinical demo records.
+    for (const record of cdsDemoRecords()) await store.delete(record.resourceType, record.id);
+    await store.bulkLoad(fixtures);
     admin = fhirClient(sandbox, await mintToken(sandbox, 'system/*.cruds'));
   });
   afterAll(async () => {
