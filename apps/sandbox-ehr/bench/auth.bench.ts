@@ -49,7 +49,13 @@ await prisma.sandboxClient.create({
 
 const server = spawn(
   'tsx',
-  ['--conditions=@bedside/source', join(import.meta.dirname, '../src/main.ts')],
+  [
+    ...(process.env['BENCH_PROFILE']
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`]
+      : []),
+    '--conditions=@bedside/source',
+    join(import.meta.dirname, '../src/main.ts'),
+  ],
   {
     env: {
       ...process.env,
