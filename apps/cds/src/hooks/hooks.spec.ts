@@ -14,7 +14,7 @@ import {
   orderSignRequest,
   overriddenFeedback,
   patientViewRequest,
-} from '../../test/vectors.js';
+} from '@bedside/cds-hooks/testing';
 
 // Test bodies are mutated freely to build invalid variants.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
