@@ -25,7 +25,7 @@ const OUTPUT_FORMATS = ['application/fhir+ndjson', 'application/ndjson', 'ndjson
 /** How long a completed export's files stay downloadable. */
 export const EXPORT_TTL_MS = 60 * 60 * 1000;
 /** Rows per cursor FETCH: bounds the server's memory whatever the export size. */
-const FETCH_ROWS = 250;
+const FETCH_ROWS = 100;
 
 interface ExportParams {
   types: string[];

@@ -20,6 +20,13 @@ import { runSearch } from './search.js';
 import { validateResource } from './validate.js';
 
 /**
+ * Verifying an RS256 signature costs more than the read it guards: a verified token's signature
+ * check is reused for up to a minute (never past exp); revocation is still checked each time.
+ */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const verifiedTokens = new Map<string, { claims: AccessTokenClaims; until: number }>();
+
+/**
  * RS-01/RS-04 and RFC 6750 §3.1: no token gets a plain challenge; a bad token gets
  * error="invalid_token". Either way the body is an OperationOutcome.
  * @returns the token's claims, or undefined after answering 401.
@@ -36,8 +43,25 @@ export async function authenticateBearer(
     sendOutcome(reply, 'login', 'This FHIR server needs an access token (Authorization: Bearer).');
     return undefined;
   }
+  const token = header.slice(7).trim();
   try {
-    return await services.tokens.verifyAccessToken(header.slice(7).trim());
+    const verified = verifiedTokens.get(token);
+    if (verified && verified.until > services.now()) {
+      // INTRO-05: revocation is checked on every request, cached or not.
+      if (await services.tokens.isRevoked(verified.claims)) {
+        verifiedTokens.delete(token);
+        throw new InvalidAccessTokenError('The access token was revoked.');
+      }
+      return verified.claims;
+    }
+    const claims = await services.tokens.verifyAccessToken(token);
+    if (verifiedTokens.size >= 10_000) verifiedTokens.clear();
+    // RS-01: the signature, issuer and audience checks are kept at most until the token's exp.
+    verifiedTokens.set(token, {
+      claims,
+      until: Math.min(services.now() + VERIFIED_TOKEN_TTL_MS, (claims.exp ?? 0) * 1000),
+    });
+    return claims;
   } catch (error) {
     if (!(error instanceof InvalidAccessTokenError)) throw error;
     reply.header(
