@@ -8,8 +8,10 @@
  * an RS256 access token. Assertions are signed before the clock starts (each has its own jti):
  * the figure is the server's, not the load generator's signing speed.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -47,7 +49,13 @@ await prisma.sandboxClient.create({
 
 const server = spawn(
   'tsx',
-  ['--conditions=@bedside/source', join(import.meta.dirname, '../src/main.ts')],
+  [
+    ...(process.env['BENCH_PROFILE']
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`]
+      : []),
+    '--conditions=@bedside/source',
+    join(import.meta.dirname, '../src/main.ts'),
+  ],
   {
     env: {
       ...process.env,
@@ -108,7 +116,24 @@ async function grant(assertion: string): Promise<void> {
   }
 }
 
+/** The pid listening on the sandbox's port (Linux, via ss). */
+function listenerPid(): number | undefined {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  const pid = /pid=(\d+)/.exec(out)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/** User + system CPU time of the sandbox process, µs (10 ms clock ticks). */
+function serverCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+let serverPid: number | undefined;
+
 async function run(assertions: string[], workers: number, durationMs: number) {
+  const cpuBefore = serverCpuMicros(serverPid);
   const latencies: number[] = [];
   let next = 0;
   const deadline = performance.now() + durationMs;
@@ -131,11 +156,13 @@ async function run(assertions: string[], workers: number, durationMs: number) {
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     exhausted: next >= assertions.length,
+    serverCpuPerGrantMs: (serverCpuMicros(serverPid) - cpuBefore) / 1000 / latencies.length,
   };
 }
 
 try {
   await waitForHealth();
+  serverPid = listenerPid();
   // Enough assertions for 1,500 grants/s over the whole run; signing happens before timing.
   const assertions = await signAssertions(Math.ceil((seconds + warmupSeconds) * 1500));
   await run(
@@ -150,6 +177,11 @@ try {
     `client_credentials (RS384 private_key_jwt, loopback HTTP, concurrency ${concurrency}, ${seconds} s): ` +
       `${fmt(loaded.perSecond)} grants/s, p50 ${fmt(loaded.p50)} ms, p99 ${fmt(loaded.p99)} ms` +
       (loaded.exhausted ? ' (ran out of pre-signed assertions: raise the count)' : ''),
+  );
+  console.log(
+    `sandbox CPU per grant: ${loaded.serverCpuPerGrantMs.toFixed(2)} ms ` +
+      `(≈ ${fmt(1000 / loaded.serverCpuPerGrantMs)} grants/s per fully available core); ` +
+      `machine load average during the run: ${loadavg()[0]?.toFixed(1)} on 2 cores`,
   );
   console.log(
     `one grant at a time (concurrency 1): p50 ${fmt(single.p50)} ms, p99 ${fmt(single.p99)} ms`,

@@ -11,6 +11,7 @@ import type { SandboxServices } from '../services.js';
 import { renderConsentPage, renderLoginPage, renderPatientPicker } from './authorize.pages.js';
 import { AuthorizeService, type AuthorizeParams } from './authorize.service.js';
 import { registerDevRoutes } from './dev.routes.js';
+import { purgeExpiredAuthRows } from './housekeeping.js';
 import {
   authServerEndpoints,
   openIdConfigurationDocument,
@@ -303,4 +304,13 @@ export function registerAuthRoutes(app: FastifyInstance, services: SandboxServic
   });
 
   registerDevRoutes(app, services);
+
+  // Expired codes, jtis, revocations and abandoned sign-ins are deleted every ten minutes.
+  const housekeeping = setInterval(() => {
+    purgeExpiredAuthRows(prisma, now).catch((error: unknown) =>
+      app.log.warn({ err: error }, 'auth housekeeping failed'),
+    );
+  }, 600_000);
+  housekeeping.unref();
+  app.addHook('onClose', async () => clearInterval(housekeeping));
 }

@@ -110,7 +110,7 @@ export class ClientAuthenticator {
     const client =
       options.knownClient?.clientId === clientId
         ? options.knownClient
-        : await this.prisma.sandboxClient.findUnique({ where: { clientId } });
+        : await findClient(this.prisma, clientId);
     if (!client) throw new InvalidClientError(`Unknown client "${clientId}".`, Boolean(basic));
     switch (client.clientType) {
       case 'public':
@@ -170,7 +170,7 @@ export class ClientAuthenticator {
     const client =
       options.knownClient?.clientId === clientId
         ? options.knownClient
-        : await this.prisma.sandboxClient.findUnique({ where: { clientId } });
+        : await findClient(this.prisma, clientId);
     if (!client) throw new InvalidClientError(`Unknown client "${clientId}".`);
     if (
       client.clientType !== 'confidential-asymmetric' &&
@@ -228,17 +228,12 @@ export class ClientAuthenticator {
       throw new InvalidClientError('The assertion jti was already used (simulated error).');
     }
     // CAUTH-06: a jti is accepted once per issuer while the assertion could still be valid.
-    const stored = await this.prisma.sandboxAssertionJti.createMany({
-      data: [
-        {
-          issuer: clientId,
-          jti: claims.jti,
-          expiresAt: new Date((exp + CLOCK_SKEW_SECONDS) * 1000),
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (stored.count === 0) throw new InvalidClientError('The assertion jti was already used.');
+    // Raw SQL on this hot path: a third of the CPU of the equivalent model query.
+    const stored = await this.prisma.$executeRaw`
+      INSERT INTO "sandbox"."assertion_jti" ("issuer", "jti", "expiresAt")
+      VALUES (${clientId}, ${claims.jti}, ${new Date((exp + CLOCK_SKEW_SECONDS) * 1000)})
+      ON CONFLICT DO NOTHING`;
+    if (stored === 0) throw new InvalidClientError('The assertion jti was already used.');
     return { client, method: 'private_key_jwt' };
   }
 
@@ -301,6 +296,19 @@ export class ClientAuthenticator {
     if (maxAge > 0) this.jwksCache.set(url, { keys, until: this.now() + maxAge * 1000 });
     return keys;
   }
+}
+
+/**
+ * The client row by id, read with raw SQL: the token endpoint does this on every request, and a
+ * Prisma model query costs about three times the CPU.
+ */
+export async function findClient(
+  prisma: PrismaClient,
+  clientId: string,
+): Promise<SandboxClient | null> {
+  const rows = await prisma.$queryRaw<SandboxClient[]>`
+    SELECT * FROM "sandbox"."client" WHERE "clientId" = ${clientId}`;
+  return rows[0] ?? null;
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before Base64. */

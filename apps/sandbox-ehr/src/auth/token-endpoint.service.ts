@@ -2,7 +2,7 @@ import type { PrismaClient, SandboxClient } from '@bedside/db';
 import { isSubset, parseScopesLenient } from '@bedside/scopes';
 
 import type { SandboxConfig } from '../config.js';
-import { ClientAuthenticator, type AuthenticatedClient } from './client-auth.js';
+import { ClientAuthenticator, findClient, type AuthenticatedClient } from './client-auth.js';
 import { mergeFaults, readFaults, type Faults } from './faults.js';
 import {
   InvalidClientError,
@@ -74,9 +74,7 @@ export class TokenEndpointService {
    */
   async context(form: TokenForm, authorization: string | undefined): Promise<TokenRequestContext> {
     const clientId = ClientAuthenticator.claimedClientId(form, authorization);
-    const client = clientId
-      ? await this.prisma.sandboxClient.findUnique({ where: { clientId } })
-      : null;
+    const client = clientId ? await findClient(this.prisma, clientId) : null;
     let profileName = client?.profile;
     let launchId: string | null | undefined;
     if (form['grant_type'] === 'authorization_code' && form['code']) {

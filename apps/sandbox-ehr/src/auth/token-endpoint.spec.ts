@@ -63,6 +63,8 @@ describe('SMART App Launch 2.2 §token — authorization_code grant at the sandb
     expect(protectedHeader.alg).toBe('RS256');
     expect(protectedHeader.kid).toBe(jwks.keys[0]?.['kid']);
     expect(payload['fhirUser']).toBe('Practitioner/practitioner-ann-lee');
+    // OIDC-07: the legacy `profile` claim twins fhirUser.
+    expect(payload['profile']).toBe('Practitioner/practitioner-ann-lee');
     expect(payload['nonce']).toBe('nonce-abc');
     expect(payload.sub).toBe('ann-lee');
   });

@@ -7,6 +7,7 @@ import { allowAnyOrigin, fhirJson, sendOutcome } from '../http/fhir-http.js';
 import type { SandboxServices } from '../services.js';
 import { historyBundle, searchsetBundle } from './bundles.js';
 import { capabilityStatement } from './discovery.js';
+import { registerExportRoutes } from './export.routes.js';
 import { FhirError, fhirErrors } from './fhir-error.js';
 import {
   authorizeResource,
@@ -125,6 +126,8 @@ export function registerFhirRoutes(app: FastifyInstance, services: SandboxServic
         return sendFhirError(reply, error);
       }
     };
+
+  registerExportRoutes(app, services);
 
   app.get('/fhir/metadata', async (_request, reply) => {
     allowAnyOrigin(reply);
