@@ -308,8 +308,20 @@ try {
     `goal with prefetch: p50 ≤ 20 ms and p99 ≤ 100 ms → ${met ? 'met' : 'NOT met'} (p50 ${full.p50.toFixed(1)} ms, p99 ${full.p99.toFixed(1)} ms)`,
   );
 } finally {
-  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((done) => {
+          if (child.exitCode !== null) return done();
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+          setTimeout(() => {
+            child.kill('SIGKILL');
+            done();
+          }, 5000).unref();
+        }),
+    ),
+  );
   jwksServer.close();
-  await new Promise((done) => setTimeout(done, 300));
   await database.drop();
 }

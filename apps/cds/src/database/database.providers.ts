@@ -1,9 +1,11 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import pg from 'pg';
 
 import { createPrismaClient } from '@bedside/db';
 
 import { CDS_CONFIG, type CdsConfig } from '../config.js';
+
+const logger = new Logger('Database');
 
 export const PRISMA = Symbol('PRISMA');
 /** A plain `pg` pool for the hot paths (jti replay check, audit batches); Prisma for the rest. */
@@ -19,6 +21,13 @@ export const prismaProvider: Provider = {
 export const pgPoolProvider: Provider = {
   provide: PG_POOL,
   inject: [CDS_CONFIG],
-  useFactory: (config: CdsConfig) =>
-    new pg.Pool({ connectionString: config.databaseUrl, max: Math.max(2, config.dbPoolSize) }),
+  useFactory: (config: CdsConfig) => {
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: Math.max(2, config.dbPoolSize),
+    });
+    // An idle connection the server drops must not crash the process; the pool replaces it.
+    pool.on('error', (error) => logger.warn(`idle database connection lost: ${error.message}`));
+    return pool;
+  },
 };
