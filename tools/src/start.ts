@@ -1,6 +1,6 @@
 /**
  * `npm start`: builds what is needed, starts the database (embedded PGlite unless DATABASE_URL is
- * set), migrates, seeds the sandbox, registers the app with it, starts sandbox-ehr, bff and web,
+ * set), migrates, seeds the sandbox, registers the app with it, starts sandbox-ehr, bff, cds and web,
  * and prints where to click. Ctrl-C stops everything.
  */
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import {
   type EmbeddedPostgres,
 } from '@bedside/db';
 
+import { registerSandboxWithCds } from './lib/cds-registration.js';
 import { registerWithSandbox } from './lib/dev-registration.js';
 import { loadDevelopmentSecrets } from './lib/dev-secrets.js';
 import { findBusyPorts } from './lib/ports.js';
@@ -40,12 +41,14 @@ const ports = {
   web: intFrom('WEB_PORT', 3000),
   bff: intFrom('BFF_PORT', 3001),
   sandbox: intFrom('SANDBOX_PORT', 4000),
+  cds: intFrom('CDS_PORT', 3002),
   embeddedDb: intFrom('EMBEDDED_PG_PORT', 54329),
 };
 const dataDir = resolve(root, env['BEDSIDE_DATA_DIR'] ?? '.data');
 const useEmbedded = !env['DATABASE_URL'];
 const webUrl = `http://localhost:${ports.web}`;
 const sandboxUrl = `http://localhost:${ports.sandbox}`;
+const cdsUrl = `http://localhost:${ports.cds}`;
 const step = (message: string) => console.log(`\u25b8 ${message}`);
 const started = performance.now();
 
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
     { port: ports.web, variable: 'WEB_PORT', purpose: 'web app' },
     { port: ports.bff, variable: 'BFF_PORT', purpose: 'bff' },
     { port: ports.sandbox, variable: 'SANDBOX_PORT', purpose: 'sandbox EHR' },
+    { port: ports.cds, variable: 'CDS_PORT', purpose: 'CDS service' },
     ...(useEmbedded
       ? [{ port: ports.embeddedDb, variable: 'EMBEDDED_PG_PORT', purpose: 'embedded PostgreSQL' }]
       : []),
@@ -82,10 +86,21 @@ async function main(): Promise<void> {
   }
 
   if (env['BEDSIDE_SKIP_BUILD'] !== '1') {
-    step('Building sandbox-ehr, bff and web (cached after the first run)…');
+    step('Building sandbox-ehr, bff, cds and web (cached after the first run)…');
     await run(
       'npx',
-      ['nx', 'run-many', '-t', 'build', '-p', 'sandbox-ehr', 'bff', 'web', '--output-style=static'],
+      [
+        'nx',
+        'run-many',
+        '-t',
+        'build',
+        '-p',
+        'sandbox-ehr',
+        'bff',
+        'cds',
+        'web',
+        '--output-style=static',
+      ],
       {
         cwd: root,
         env: { ...env, NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1' },
@@ -139,6 +154,7 @@ async function main(): Promise<void> {
       appPublicUrl: webUrl,
       clientId: 'bedside-web',
     });
+    await registerSandboxWithCds(prisma, { sandboxUrl });
   } finally {
     await prisma.$disconnect();
   }
@@ -152,6 +168,7 @@ async function main(): Promise<void> {
       SANDBOX_PORT: String(ports.sandbox),
       SANDBOX_PUBLIC_URL: sandboxUrl,
       SANDBOX_DB_POOL_SIZE: useEmbedded ? '4' : '10',
+      SANDBOX_CDS_SERVICES_URL: `${cdsUrl}/cds-services`,
     },
     logFile: join(logs, 'sandbox-ehr.log'),
   });
@@ -176,7 +193,18 @@ async function main(): Promise<void> {
       logFile: join(logs, 'web.log'),
     },
   );
-  children.push(sandbox, bff, web);
+  const cds = startProcess('cds', 'node', ['apps/cds/dist/main.js'], {
+    cwd: root,
+    env: {
+      ...shared,
+      CDS_PORT: String(ports.cds),
+      CDS_PUBLIC_URL: cdsUrl,
+      CDS_APP_LAUNCH_URL: `${webUrl}/launch`,
+      CDS_DB_POOL_SIZE: useEmbedded ? '4' : '10',
+    },
+    logFile: join(logs, 'cds.log'),
+  });
+  children.push(sandbox, bff, web, cds);
 
   await Promise.all([
     waitForHttp(`${sandboxUrl}/health`, {
@@ -190,6 +218,7 @@ async function main(): Promise<void> {
       name: 'bff',
     }),
     waitForHttp(`${webUrl}/`, { timeoutMs: 60_000, exited: web.exited, name: 'web' }),
+    waitForHttp(`${cdsUrl}/ready`, { timeoutMs: 60_000, exited: cds.exited, name: 'cds' }),
   ]);
 
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -199,10 +228,11 @@ async function main(): Promise<void> {
   Sandbox EHR launcher   ${sandboxUrl}/          \u2190 pick a patient, click Launch
   App (needs a launch)   ${webUrl}/
   FHIR base (iss)        ${sandboxUrl}/fhir
+  CDS services           ${cdsUrl}/cds-services   (sandbox charts with cards: ${sandboxUrl}/cds-client/)
   Logs                   ${logs}/
 
   Press Ctrl-C to stop.
-BEDSIDE_READY ${JSON.stringify({ launcher: `${sandboxUrl}/`, app: `${webUrl}/`, fhir: `${sandboxUrl}/fhir`, bff: `http://localhost:${ports.bff}/` })}`);
+BEDSIDE_READY ${JSON.stringify({ launcher: `${sandboxUrl}/`, app: `${webUrl}/`, fhir: `${sandboxUrl}/fhir`, bff: `http://localhost:${ports.bff}/`, cds: `${cdsUrl}/cds-services`, cdsClient: `${sandboxUrl}/cds-client/` })}`);
 
   const first = await Promise.race(
     children.map((child) => child.exited.then((code) => ({ child, code }))),

@@ -25,6 +25,9 @@ export interface RunningPlatform {
   fhirBaseUrl: string;
   /** The BFF itself (the web app proxies /launch, /callback and /api to it). */
   bffUrl: string;
+  /** The CDS service's discovery URL, and the sandbox's CDS client screens. */
+  cdsUrl: string;
+  cdsClientUrl: string;
   databaseUrl: string;
   output(): string;
   stop(): Promise<void>;
@@ -39,7 +42,12 @@ export async function startPlatform(
 ): Promise<RunningPlatform> {
   const database: TestDatabase = await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'bedside-e2e-'));
-  const [web, bff, sandbox] = [await freePort(), await freePort(), await freePort()];
+  const [web, bff, sandbox, cds] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const child: ChildProcess = spawn(
     join(root, 'node_modules/.bin/tsx'),
     ['--conditions=@bedside/source', 'tools/src/start.ts'],
@@ -51,6 +59,7 @@ export async function startPlatform(
         WEB_PORT: String(web),
         BFF_PORT: String(bff),
         SANDBOX_PORT: String(sandbox),
+        CDS_PORT: String(cds),
         BEDSIDE_DATA_DIR: dataDir,
         BEDSIDE_SKIP_BUILD: '1',
         ...extraEnv,
@@ -104,6 +113,8 @@ export async function startPlatform(
     appUrl: ready['app'] ?? '',
     fhirBaseUrl: ready['fhir'] ?? '',
     bffUrl: ready['bff'] ?? '',
+    cdsUrl: ready['cds'] ?? '',
+    cdsClientUrl: ready['cdsClient'] ?? '',
     databaseUrl: database.url,
     output: () => output,
     stop,

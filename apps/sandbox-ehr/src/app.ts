@@ -5,6 +5,7 @@ import type { PrismaClient } from '@bedside/db';
 
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { randomToken } from './auth/secrets.js';
+import { registerCdsClientRoutes } from './cds-client/cds-client.routes.js';
 import type { SandboxConfig } from './config.js';
 import { registerFhirRoutes } from './fhir/fhir.routes.js';
 import { allowAnyOrigin, sendOutcome } from './http/fhir-http.js';
@@ -35,6 +36,9 @@ export async function buildSandboxApp(deps: SandboxDependencies): Promise<Fastif
     trustProxy: false,
   });
   await app.register(formBody);
+  app.addHook('onClose', async () => {
+    await services.store.pool?.end();
+  });
   app.addContentTypeParser(
     ['application/fhir+json', 'application/json'],
     { parseAs: 'string' },
@@ -65,6 +69,7 @@ export async function buildSandboxApp(deps: SandboxDependencies): Promise<Fastif
   registerAuthRoutes(app, services);
   registerFhirRoutes(app, services);
   registerLauncherRoutes(app, services);
+  registerCdsClientRoutes(app, services);
 
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith('/fhir/')) {

@@ -19,6 +19,7 @@ const configSchema = z
       .default(90 * 86_400),
     SANDBOX_HTTPS: z.enum(['0', '1', 'true', 'false']).default('0'),
     SANDBOX_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    SANDBOX_CDS_SERVICES_URL: z.string().url().optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -43,6 +44,8 @@ const configSchema = z
       /** SANDBOX_HTTPS=1: serve TLS with a self-signed certificate made at start. */
       https,
       dbPoolSize: env.SANDBOX_DB_POOL_SIZE,
+      /** The CDS service's discovery URL (`…/cds-services`) the CDS client calls, if any. */
+      cdsServicesUrl: env.SANDBOX_CDS_SERVICES_URL,
       logLevel: env.LOG_LEVEL,
     };
   });

@@ -1,5 +1,8 @@
 import { createPrismaClient } from '@bedside/db';
 
+import { ResourceStore } from './fhir/resource-store.js';
+import { createFhirPool } from './fhir/sql.js';
+import { generateIntoStore } from './seed/generator.js';
 import { defaultAppAllowedScope, seedSandbox } from './seed/seed.js';
 
 /**
@@ -20,6 +23,18 @@ try {
     allowedScope: defaultAppAllowedScope,
   });
   console.log(`sandbox-ehr seed: ${result.patients} demo patients ready.`);
+  // Generated patients next to the demo cast (idempotent: only missing patients are written).
+  const generated = Number(process.env['SANDBOX_SEED_PATIENTS'] ?? '50');
+  const pool = createFhirPool(databaseUrl, 1);
+  try {
+    const done = await generateIntoStore(new ResourceStore(prisma, pool), {
+      patients: Number.isInteger(generated) && generated >= 0 ? generated : 50,
+      seed: 1,
+    });
+    console.log(`sandbox-ehr seed: ${generated} generated patients ready (${done.patients} new).`);
+  } finally {
+    await pool.end();
+  }
 } finally {
   await prisma.$disconnect();
 }

@@ -4,6 +4,7 @@ import { SigningKeyStore } from './auth/signing-keys.js';
 import { TokenService } from './auth/tokens.js';
 import type { SandboxConfig } from './config.js';
 import { ResourceStore } from './fhir/resource-store.js';
+import { createFhirPool } from './fhir/sql.js';
 
 /** What every route module of the sandbox shares. All state lives in PostgreSQL. */
 export interface SandboxServices {
@@ -27,6 +28,6 @@ export function createSandboxServices(
     now,
     keys,
     tokens: new TokenService(config, keys, now, prisma),
-    store: new ResourceStore(prisma),
+    store: new ResourceStore(prisma, createFhirPool(config.databaseUrl, config.dbPoolSize), now),
   };
 }

@@ -367,7 +367,7 @@ async function verifySignature(
   for (const jwk of candidates) {
     let key: Awaited<ReturnType<typeof importJWK>>;
     try {
-      key = await importJWK(jwk, header.alg);
+      key = await importCached(jwk, header.alg);
     } catch {
       continue;
     }
@@ -383,6 +383,28 @@ async function verifySignature(
     'bad_signature',
     `the signature does not verify with kid ${JSON.stringify(header.kid)}`,
   );
+}
+
+type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
+/**
+ * Imported public keys per JWK object of the (cached) JWK Set, so each key is imported once,
+ * not on every call.
+ */
+const importedKeys = new WeakMap<JWK, Map<string, Promise<ImportedKey>>>();
+
+function importCached(jwk: JWK, alg: CdsJwtAlgorithm): Promise<ImportedKey> {
+  let byAlg = importedKeys.get(jwk);
+  if (byAlg === undefined) {
+    byAlg = new Map();
+    importedKeys.set(jwk, byAlg);
+  }
+  let key = byAlg.get(alg);
+  if (key === undefined) {
+    key = importJWK(publicPart(jwk), alg);
+    byAlg.set(alg, key);
+    key.catch(() => byAlg.delete(alg));
+  }
+  return key;
 }
 
 async function loadJwks(
@@ -415,8 +437,7 @@ function selectKeys(jwks: JSONWebKeySet, header: CheckedHeader): JWK[] {
     .filter((jwk) => jwk.alg === undefined || jwk.alg === header.alg)
     .filter((jwk) =>
       curve === undefined ? jwk.kty === 'RSA' : jwk.kty === 'EC' && jwk.crv === curve,
-    )
-    .map(publicPart);
+    );
 }
 
 /** Only the public members: a JWKS that leaks `d` must not turn into a private key here. */

@@ -1,4 +1,5 @@
 import type { SandboxConfig } from '../config.js';
+import { searchParameters } from './search-params.js';
 
 /** Endpoint URLs of the sandbox's authorization server, all absolute (DISC-05). */
 export function authEndpoints(config: SandboxConfig) {
@@ -85,6 +86,7 @@ export function capabilityStatement(config: SandboxConfig, readableTypes: readon
     implementation: { description: 'Bedside sandbox EHR', url: config.fhirBaseUrl },
     fhirVersion: '4.0.1',
     format: ['json'],
+    instantiates: ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data'],
     rest: [
       {
         mode: 'server',
@@ -112,8 +114,63 @@ export function capabilityStatement(config: SandboxConfig, readableTypes: readon
         },
         resource: readableTypes.map((type) => ({
           type,
-          interaction: [{ code: 'read' }],
+          versioning: 'versioned',
+          readHistory: true,
+          updateCreate: true,
+          conditionalCreate: true,
+          conditionalUpdate: false,
+          conditionalDelete: 'not-supported',
+          interaction: [
+            'read',
+            'vread',
+            'update',
+            'delete',
+            'history-instance',
+            'create',
+            'search-type',
+          ].map((code) => ({ code })),
+          searchInclude: Object.entries(searchParameters[type] ?? {})
+            .filter(([, definition]) => definition.type === 'reference')
+            .map(([name]) => `${type}:${name}`),
+          searchParam: [
+            { name: '_id', type: 'token' },
+            { name: '_lastUpdated', type: 'date' },
+            ...Object.entries(searchParameters[type] ?? {}).map(([name, definition]) => ({
+              name,
+              type: definition.type,
+            })),
+          ],
+          ...(type === 'Patient' || type === 'Group'
+            ? {
+                operation: [
+                  {
+                    name: 'export',
+                    definition: `http://hl7.org/fhir/uv/bulkdata/OperationDefinition/${type === 'Patient' ? 'patient' : 'group'}-export`,
+                  },
+                ],
+              }
+            : {}),
         })),
+        searchParam: [
+          {
+            name: '_count',
+            type: 'number',
+            documentation: 'Page size, at most 1000 (default 50).',
+          },
+          {
+            name: '_sort',
+            type: 'string',
+            documentation: 'date parameters and _lastUpdated, - for descending.',
+          },
+          { name: '_summary', type: 'token', documentation: 'count only.' },
+          { name: '_include', type: 'string' },
+        ],
+        operation: [
+          {
+            name: 'export',
+            definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export',
+          },
+        ],
       },
     ],
   };

@@ -15,6 +15,7 @@ import { GrantedAccess } from '../lib/access';
 import { BffClient, needsReauthorization, reauthorizeUrl, type SessionContext } from '../lib/bff';
 import { clinicalName, formatDate, recentLabs, vitalCharts } from '../lib/summary';
 import { LineChart } from './line-chart';
+import { RiskPanel } from './risk-panel';
 import { PatientBanner } from './patient-banner';
 import { RecordVital } from './record-vital';
 import { Section } from './section';
@@ -142,6 +143,7 @@ export function Workspace({ handle }: { handle: string }) {
       <Summary
         client={client}
         context={context}
+        patient={patient}
         patientId={context.patient}
         onReauthorize={onReauthorize}
         refreshKey={refreshKey}
@@ -183,12 +185,14 @@ function ReauthorizeNotice({ handle }: { handle: string }) {
 function Summary({
   client,
   context,
+  patient,
   patientId,
   onReauthorize,
   refreshKey,
 }: {
   client: BffClient;
   context: SessionContext;
+  patient: Patient;
   patientId: string;
   onReauthorize: () => void;
   refreshKey: number;
@@ -205,6 +209,12 @@ function Summary({
     client,
     'Observation',
     { patient: patientId, category: 'laboratory', _sort: '-date', _count: '200' },
+    { granted: observations, onReauthorize, refreshKey },
+  );
+  const socialHistory = useFhirSearch<Observation>(
+    client,
+    'Observation',
+    { patient: patientId, category: 'social-history', _sort: '-date', _count: '50' },
     { granted: observations, onReauthorize, refreshKey },
   );
   const conditions = useFhirSearch<Condition>(
@@ -290,6 +300,10 @@ function Summary({
           </table>
         )}
       </Section>
+      <RiskPanel
+        patient={patient}
+        sources={{ observations: [vitals, labs, socialHistory], conditions, medications }}
+      />
       <Section
         id="problems"
         title="Problems"

@@ -1,0 +1,57 @@
+export {
+  ASCVD_RANGES,
+  AscvdInputError,
+  AscvdRace,
+  AscvdRiskCategory,
+  AscvdSex,
+  STATIN_THRESHOLD_PERCENT,
+  calculateAscvdRisk,
+  categorizeAscvdRisk,
+  validateAscvdInput,
+  type AscvdInput,
+  type AscvdInputIssue,
+  type AscvdResult,
+} from './ascvd.js';
+export {
+  ANTIHYPERTENSIVE_CLASSES,
+  DrugClass,
+  INGREDIENTS,
+  RXNORM,
+  SNOMED,
+  identifyAllergen,
+  identifyMedication,
+  type AllergyIdentity,
+  type MedicationIdentity,
+} from './medications.js';
+export {
+  findDrugAllergyConflicts,
+  findDuplicateTherapies,
+  hasActiveMedicationOfClass,
+  isAllergyActive,
+  type DrugAllergyConflict,
+  type DuplicateTherapy,
+} from './medication-checks.js';
+export {
+  AscvdLoinc,
+  LOINC,
+  ageOn,
+  extractAscvdInputs,
+  hasDiabetes,
+  latestQuantity,
+  latestSmokingStatus,
+  latestSystolic,
+  raceOf,
+  type DatedValue,
+  type ExtractedAscvdInputs,
+  type PatientRecord,
+} from './fhir-inputs.js';
+export {
+  SCREENING_RULES,
+  findCareGaps,
+  findOverdueScreenings,
+  type CareGap,
+  type OverdueScreening,
+  type ProcedureLike,
+  type ScreeningRecord,
+  type ScreeningRule,
+} from './screenings.js';

@@ -1,0 +1,5 @@
+import { defineConfig } from 'vitest/config';
+
+import { sharedVitestConfig } from '../../vitest.shared.mjs';
+
+export default defineConfig(sharedVitestConfig('clinical', import.meta.dirname));
