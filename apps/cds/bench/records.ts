@@ -44,12 +44,3 @@ export const benchPrefetch = {
   procedures: searchset([]),
   hba1c: searchset([]),
 } as const;
-
-/** FHIR search path (type only) → the Bundle the loopback FHIR server answers. */
-export const fhirAnswers: Record<string, unknown> = {
-  [`Patient/${patientId}`]: benchPrefetch.patient,
-  Observation: benchPrefetch.observations,
-  Condition: benchPrefetch.conditions,
-  MedicationRequest: benchPrefetch.medications,
-  Procedure: benchPrefetch.procedures,
-};

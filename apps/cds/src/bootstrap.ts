@@ -45,6 +45,10 @@ export async function createCdsApp(
     { parseAs: 'string' },
     (_request, body, done) => done(null, body),
   );
+  // Any other media type reaches the service too, and gets its 400 unless the text is JSON.
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
   registerCors(fastify, config.corsOrigins);
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);

@@ -13,7 +13,7 @@ const sizes = [
   { width: 1280, height: 800 },
   { width: 800, height: 600 },
 ];
-const patientId = process.env['SCREENSHOT_PATIENT'] ?? 'pat-amy-shaw';
+const patientId = process.env['SCREENSHOT_PATIENT'] ?? 'syn-s1-p1';
 const outDir = resolve(import.meta.dirname, '../../../docs/screenshots');
 
 const platform = await startPlatform({ LOG_LEVEL: 'warn' });

@@ -23,6 +23,7 @@ try {
     allowedScope: defaultAppAllowedScope,
   });
   console.log(`sandbox-ehr seed: ${result.patients} demo patients ready.`);
+  await (await import('./seed/cds-demo-records.js')).seedCdsDemoRecords(new ResourceStore(prisma));
   // Generated patients next to the demo cast (idempotent: only missing patients are written).
   const generated = Number(process.env['SANDBOX_SEED_PATIENTS'] ?? '50');
   const pool = createFhirPool(databaseUrl, 1);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { acceptedFeedback, discoveryResponse, orderSignResponse } from '../test/vectors.js';
+import { acceptedFeedback, discoveryResponse, orderSignResponse } from './testing/vectors.js';
 import {
   createAction,
   createCard,

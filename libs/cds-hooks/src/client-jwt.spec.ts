@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createFakeFetch } from '../test/fake-fetch.js';
 import type { FakeFetch } from '../test/fake-fetch.js';
-import { specExampleJwk, specExampleJwt10, specExampleJwt20 } from '../test/vectors.js';
+import { specExampleJwk, specExampleJwt10, specExampleJwt20 } from './testing/vectors.js';
 import { isJkuAllowed, readBearerToken, verifyCdsClientJwt } from './client-jwt.js';
 import type { CdsTrustedIssuer, VerifyCdsClientJwtOptions } from './client-jwt.js';
 import { createCachedJwksFetcher } from './jwks-fetcher.js';

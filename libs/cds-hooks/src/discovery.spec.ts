@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { discoveryResponse } from '../test/vectors.js';
+import { discoveryResponse } from './testing/vectors.js';
 import { validateDiscoveryDocument, validateServiceDefinition } from './discovery.js';
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { acceptedFeedback, overriddenFeedback } from '../test/vectors.js';
+import { acceptedFeedback, overriddenFeedback } from './testing/vectors.js';
 import { checkUtcTimestamp, validateFeedback } from './feedback.js';
 
 type Json = Record<string, unknown>;

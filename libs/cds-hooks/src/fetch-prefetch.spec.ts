@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { createFakeFetch, fhirJson, hang, hangForever } from '../test/fake-fetch.js';
-import { discoveryResponse, orderSignRequest, patientViewRequest } from '../test/vectors.js';
+import { discoveryResponse, orderSignRequest, patientViewRequest } from './testing/vectors.js';
 import { fetchMissingPrefetch } from './fetch-prefetch.js';
 import type { CdsServiceRequest } from './types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { orderSignRequest, patientViewRequest } from '../test/vectors.js';
+import { orderSignRequest, patientViewRequest } from './testing/vectors.js';
 import { CDS_HOOKS } from './hooks.js';
 import type { CdsHookId } from './hooks.js';
 import { validateCdsServiceRequest } from './request.js';

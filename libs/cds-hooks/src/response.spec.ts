@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { orderSignResponse, patientViewResponse } from '../test/vectors.js';
+import { orderSignResponse, patientViewResponse } from './testing/vectors.js';
 import { validateCard, validateCdsResponse, validateSuggestion } from './response.js';
 
 type Json = Record<string, unknown>;

@@ -2,6 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { EhrRegistration, PrismaClient } from '@bedside/db';
 import {
+  RateLimiter,
+  adapterFor,
+  createTokenEndpointFetch,
+  type EhrAdapter,
+} from '@bedside/ehr-adapters';
+import {
   DiscoveryCache,
   TokenLifecycle,
   type ClientAuthentication,
@@ -25,6 +31,8 @@ export class EhrConnections {
   readonly discovery = new DiscoveryCache({ defaultTtlSeconds: 300 });
   private readonly box: SecretBox;
   private readonly lifecycles = new Map<string, Promise<TokenLifecycle>>();
+  /** One per process: the vendors' token-endpoint budgets (athena 50/min, row 46). */
+  private readonly rateLimiter = new RateLimiter();
 
   constructor(
     @Inject(BFF_CONFIG) config: BffConfig,
@@ -35,6 +43,29 @@ export class EhrConnections {
 
   smartConfiguration(registration: EhrRegistration): Promise<SmartConfiguration> {
     return this.discovery.get(registration.issuer);
+  }
+
+  /** The vendor adapter of this registration: token bodies and launch context normalised. */
+  adapter(registration: EhrRegistration): EhrAdapter {
+    return adapterFor(registration.vendor);
+  }
+
+  /**
+   * `fetch` for token-endpoint calls of this registration: the vendor's repairs (string
+   * booleans, row 21; vendor members kept, row 20), refresh rules (scope on refresh, row 28;
+   * spacing, row 29) and rate limit (row 46) applied around each call.
+   */
+  tokenEndpointFetch(
+    registration: EhrRegistration,
+    tokenEndpoint: string,
+    grantedScope?: () => Promise<string | undefined>,
+  ): (request: Request) => Promise<Response> {
+    return createTokenEndpointFetch(this.adapter(registration), {
+      tokenEndpoint,
+      rateLimiter: this.rateLimiter,
+      fhirBaseUrl: registration.issuer,
+      ...(grantedScope ? { grantedScope } : {}),
+    });
   }
 
   /** TOKEN-02: how this registration authenticates at the EHR's token endpoint. */
@@ -78,17 +109,22 @@ export class EhrConnections {
       this.lifecycles.set(sessionIdHash, existing);
       return existing;
     }
-    const created = this.smartConfiguration(registration).then(
-      (smart) =>
-        new TokenLifecycle({
-          store: new SessionTokenStore(this.prisma, this.box, sessionIdHash),
-          tokenEndpoint: smart.token_endpoint,
-          client: this.clientAuthentication(registration),
-          fhirBaseUrl: registration.issuer,
-          // Sandbox profiles issue 10-second tokens: a 30 s default skew would refresh on every call.
-          clockSkewSeconds: 5,
-        }),
-    );
+    const created = this.smartConfiguration(registration).then((smart) => {
+      const store = new SessionTokenStore(this.prisma, this.box, sessionIdHash);
+      return new TokenLifecycle({
+        store,
+        tokenEndpoint: smart.token_endpoint,
+        client: this.clientAuthentication(registration),
+        fetch: this.tokenEndpointFetch(
+          registration,
+          smart.token_endpoint,
+          async () => (await store.load())?.tokens.scope,
+        ),
+        fhirBaseUrl: registration.issuer,
+        // Sandbox profiles issue 10-second tokens: a 30 s default skew would refresh on every call.
+        clockSkewSeconds: 5,
+      });
+    });
     created.catch(() => this.lifecycles.delete(sessionIdHash));
     this.lifecycles.set(sessionIdHash, created);
     if (this.lifecycles.size > maxLifecycles) {

@@ -284,7 +284,8 @@ export class LaunchService {
         codeVerifier: verifier,
         client: this.ehr.clientAuthentication(registration),
       });
-      tokens = await processTokenResponse(await fetch(tokenRequest));
+      const send = this.ehr.tokenEndpointFetch(registration, smart.token_endpoint);
+      tokens = await processTokenResponse(await send(tokenRequest));
     } catch (error) {
       const description = error instanceof SmartAuthError ? error.message : String(error);
       await fail('token_exchange', { message: description });

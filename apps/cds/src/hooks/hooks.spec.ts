@@ -14,7 +14,7 @@ import {
   orderSignRequest,
   overriddenFeedback,
   patientViewRequest,
-} from '../../test/vectors.js';
+} from '@bedside/cds-hooks/testing';
 
 // Test bodies are mutated freely to build invalid variants.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -177,7 +177,7 @@ describe('patient-view (cds-hooks.md 17.2 / 17.3, PF-10, PF-11)', () => {
     const body = await cardsOf(await cds.post('/cds-services/bedside-patient-view', patientView()));
     const hba1c = body.cards.find((card) => card.summary.startsWith('HbA1c'));
     expect(hba1c).toMatchObject({
-      summary: 'HbA1c 8.9% on 2024-01-10 is above the 7% target and is over 6 months old',
+      summary: 'HbA1c 8.9% on 2024-01-10 is above the 7% target and over 6 months old',
       indicator: 'warning',
       source: { label: 'Bedside Diabetes Guidance', topic: { code: 'chronic-disease-monitoring' } },
       overrideReasons: [
@@ -367,15 +367,14 @@ describe('order-sign (cds-hooks.md 17.4 / 17.5)', () => {
     expect(body.cards).toHaveLength(1);
     const card = body.cards[0] as CdsCard;
     expect(card).toMatchObject({
-      summary:
-        'Penicillin allergy (high criticality): amoxicillin 500 mg capsule order may cause a reaction',
+      summary: 'Penicillin allergy (high criticality): amoxicillin order may cause a reaction',
       indicator: 'critical',
       selectionBehavior: 'at-most-one',
       source: { label: 'Bedside Medication Safety', topic: { code: 'drug-allergy' } },
     });
     expect(card.suggestions?.map((s) => s.label)).toEqual([
       'Replace with azithromycin 500 mg on day 1, then 250 mg daily',
-      'Remove the amoxicillin 500 mg capsule order',
+      'Remove the amoxicillin order',
     ]);
     expect(
       card.suggestions?.[0]?.actions?.map((a) => [
@@ -389,7 +388,7 @@ describe('order-sign (cds-hooks.md 17.4 / 17.5)', () => {
     expect(card.suggestions?.[1]?.actions).toEqual([
       {
         type: 'delete',
-        description: 'Remove the draft amoxicillin 500 mg capsule order',
+        description: 'Remove the draft amoxicillin order',
         resourceId: 'MedicationRequest/draft-amox-1',
       },
     ]);
@@ -397,6 +396,14 @@ describe('order-sign (cds-hooks.md 17.4 / 17.5)', () => {
       'tolerated-before',
       'benefit-outweighs-risk',
     ]);
+    expect(card.detail).toBe(
+      'Active, confirmed **penicillin** allergy (AllergyIntolerance/pcn-1: Allergy to penicillin). Draft order *amoxicillin 500 mg capsule* is a penicillin-class drug.',
+    );
+    expect(card.suggestions?.[0]?.actions?.[1]?.description).toBe('Add a draft azithromycin order');
+    expect(card.suggestions?.[0]?.isRecommended).toBe(true);
+    expect((body.systemActions?.[0]?.resource as unknown as { detail: string }).detail).toBe(
+      'Draft amoxicillin order conflicts with an active penicillin allergy.',
+    );
     expect(body.systemActions).toEqual([
       expect.objectContaining({
         type: 'create',
@@ -469,6 +476,14 @@ describe('order-sign (cds-hooks.md 17.4 / 17.5)', () => {
       412,
       /allergies/,
     );
+  });
+
+  it('a body sent as text/plain that is not JSON ⇒ 400 with the CORS header', async () => {
+    const response = await cds.post('/cds-services/bedside-order-sign', 'hello', {
+      headers: { 'content-type': 'text/plain', origin: 'https://ehr.test' },
+    });
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    await expectOutcome(response, 400, /^The body is not valid JSON\.$/);
   });
 
   it('a body that is not JSON ⇒ 400; an unknown service ⇒ 404', async () => {

@@ -10,6 +10,7 @@ import {
 import {
   findDrugAllergyConflicts,
   findDuplicateTherapies,
+  identifyMedication,
   type DrugAllergyConflict,
   type DuplicateTherapy,
 } from '@bedside/clinical';
@@ -34,15 +35,23 @@ function allDraftMedications(input: HookInput): MedicationRequest[] {
   return resourcesOf<MedicationRequest>(bundle as never, 'MedicationRequest');
 }
 
+/** The ingredient for short texts ("amoxicillin order"), else the order's text. */
+function ingredientName(order: MedicationRequest): string {
+  return identifyMedication(order.medicationCodeableConcept).ingredients[0] ?? drugName(order);
+}
+
 function drugName(order: MedicationRequest): string {
   const concept = order.medicationCodeableConcept;
   return concept?.text ?? concept?.coding?.find((c) => c.display)?.display ?? 'the medication';
 }
 
 /** Alternatives for a drug class allergy (illustrative, not clinical advice). */
-const ALTERNATIVES: Readonly<Record<string, { label: string; text: string; dosage: string }>> = {
+const ALTERNATIVES: Readonly<
+  Record<string, { label: string; name: string; text: string; dosage: string }>
+> = {
   penicillin: {
     label: 'Replace with azithromycin 500 mg on day 1, then 250 mg daily',
+    name: 'azithromycin',
     text: 'azithromycin 250 mg tablet',
     dosage: '500 mg by mouth on day 1, then 250 mg once daily on days 2 to 5',
   },
@@ -61,9 +70,10 @@ function allergyCard(input: HookInput, conflict: DrugAllergyConflict): CdsCard {
       ? conflict.matchedOn.drugClass
       : conflict.matchedOn.ingredient;
   const drug = drugName(order);
+  const ingredient = ingredientName(order);
   const remove = {
     type: 'delete' as const,
-    description: `Remove the draft ${drug} order`,
+    description: `Remove the draft ${ingredient} order`,
     resourceId: orderRef,
   };
   const suggestions: SuggestionInput[] = [];
@@ -78,7 +88,7 @@ function allergyCard(input: HookInput, conflict: DrugAllergyConflict): CdsCard {
         remove,
         {
           type: 'create',
-          description: `Add a draft ${alternative.text} order`,
+          description: `Add a draft ${alternative.name} order`,
           resource: {
             ...rest,
             resourceType: 'MedicationRequest',
@@ -91,18 +101,18 @@ function allergyCard(input: HookInput, conflict: DrugAllergyConflict): CdsCard {
       ],
     });
   }
-  suggestions.push({ label: `Remove the ${drug} order`, actions: [remove] });
+  suggestions.push({ label: `Remove the ${ingredient} order`, actions: [remove] });
   const criticality = conflict.allergy.criticality === 'high' ? ' (high criticality)' : '';
   const allergyText = conceptText(conflict.allergy.code) ?? `${allergen} allergy`;
-  const summary = `${capitalise(allergen)} allergy${criticality}: ${drug} order may cause a reaction`;
+  const summary = `${capitalise(allergen)} allergy${criticality}: ${ingredient} order may cause a reaction`;
   return createCard(
     {
       summary:
         summary.length < 140
           ? summary
           : `Allergy: ${drug} order may cause a reaction`.slice(0, 139),
-      detail: `Active allergy: **${allergyText}** (AllergyIntolerance/${conflict.allergy.id ?? ''}). Draft order *${drug}* ${
-        conflict.matchedOn.kind === 'class' ? `is in the ${allergen} class` : `contains ${allergen}`
+      detail: `Active${confirmed(conflict.allergy) ? ', confirmed' : ''} **${allergen}** allergy (AllergyIntolerance/${conflict.allergy.id ?? ''}: ${allergyText}). Draft order *${drug}* ${
+        conflict.matchedOn.kind === 'class' ? `is a ${allergen}-class drug` : `contains ${allergen}`
       }.`,
       indicator: conflict.severity === 'high' ? 'critical' : 'warning',
       source: safetySource('drug-allergy', 'Drug-allergy interaction'),
@@ -170,6 +180,11 @@ function duplicateCard(input: HookInput, duplicate: DuplicateTherapy): CdsCard {
   );
 }
 
+function confirmed(allergy: AllergyIntolerance): boolean {
+  const verification = allergy['verificationStatus'] as CodeableConcept | undefined;
+  return verification?.coding?.some((coding) => coding.code === 'confirmed') ?? false;
+}
+
 function conceptText(concept: CodeableConcept | undefined): string | undefined {
   return concept?.text ?? concept?.coding?.find((c) => c.display)?.display;
 }
@@ -214,7 +229,11 @@ export function medicationSafety(input: HookInput): OrderChecks {
                 { reference: `MedicationRequest/${conflict.order.id ?? ''}` },
                 { reference: `AllergyIntolerance/${conflict.allergy.id ?? ''}` },
               ],
-              detail: `Draft ${drugName(conflict.order)} order conflicts with an active allergy.`,
+              detail: `Draft ${ingredientName(conflict.order)} order conflicts with an active ${
+                conflict.matchedOn.kind === 'class'
+                  ? conflict.matchedOn.drugClass
+                  : conflict.matchedOn.ingredient
+              } allergy.`,
             },
           }),
         );

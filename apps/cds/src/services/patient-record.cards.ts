@@ -63,12 +63,12 @@ export function hba1cCard(input: HookInput): CdsCard | undefined {
   const aboveTarget = value > 7;
   const old = addMonths(date, 6) < input.today;
   if (!aboveTarget && !old) return undefined;
-  const problems = [
-    aboveTarget ? 'is above the 7% target' : undefined,
-    old ? 'is over 6 months old' : undefined,
-  ]
-    .filter(Boolean)
-    .join(' and ');
+  const problems =
+    aboveTarget && old
+      ? 'is above the 7% target and over 6 months old'
+      : aboveTarget
+        ? 'is above the 7% target'
+        : 'is over 6 months old';
   return createCard(
     {
       summary: `HbA1c ${value}% on ${date} ${problems}`,

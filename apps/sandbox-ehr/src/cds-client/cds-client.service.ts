@@ -219,11 +219,17 @@ export class CdsClient {
   ): Promise<Record<string, Resource | null>> {
     const { resolved } = resolvePrefetch(service.prefetch ?? {}, { hookContext: context, hook });
     const entries = await Promise.all(
-      Object.entries(resolved).map(
-        async ([key, query]) => [key, await this.data.execute(query)] as const,
-      ),
+      Object.entries(resolved).map(async ([key, query]) => {
+        try {
+          return [[key, await this.data.execute(query)] as const];
+        } catch (error) {
+          // PF-8: a query that fails is left out; the service can fetch it with the token.
+          this.log.warn({ err: error, key }, 'CDS prefetch query failed');
+          return [];
+        }
+      }),
     );
-    return Object.fromEntries(entries);
+    return Object.fromEntries(entries.flat());
   }
 
   /** The newest exchange per service for a patient's screen (STALE-1: newer replaces older). */

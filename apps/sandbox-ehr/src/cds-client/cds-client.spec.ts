@@ -10,6 +10,8 @@ import {
 } from '@bedside/cds-hooks';
 
 import { freePort, startSandbox, type SandboxHarness } from '../../test/harness.js';
+import { ResourceStore } from '../fhir/resource-store.js';
+import { seedCdsDemoRecords } from '../seed/cds-demo-records.js';
 
 interface Received {
   path: string;
@@ -110,6 +112,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({
     SANDBOX_CDS_SERVICES_URL: `http://127.0.0.1:${port}/cds-services`,
   });
+  await seedCdsDemoRecords(new ResourceStore(sandbox.prisma));
   cds = await startFakeCdsService(port, sandbox.baseUrl);
 });
 afterAll(async () => {

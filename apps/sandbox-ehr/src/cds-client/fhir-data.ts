@@ -2,65 +2,14 @@ import type { PrismaClient } from '@bedside/db';
 import type { Resource } from '@bedside/fhir-model';
 
 import type { ResourceStore } from '../fhir/resource-store.js';
-
-/** Where each resource type points at its patient (FHIR R4 Patient compartment). */
-const patientPath: Readonly<Record<string, string>> = {
-  Observation: 'subject',
-  Condition: 'subject',
-  MedicationRequest: 'subject',
-  Procedure: 'subject',
-  ServiceRequest: 'subject',
-  Encounter: 'subject',
-  DiagnosticReport: 'subject',
-  Immunization: 'patient',
-  AllergyIntolerance: 'patient',
-  Coverage: 'beneficiary',
-  DetectedIssue: 'patient',
-};
-
-type Json = Record<string, unknown>;
-
-function codings(value: unknown): { system?: string; code?: string }[] {
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value.flatMap(codings);
-  if (typeof value === 'string') return [{ code: value }];
-  const concept = value as { coding?: { system?: string; code?: string }[] };
-  return concept.coding ?? [];
-}
-
-function tokenMatches(value: unknown, wanted: string): boolean {
-  return wanted.split(',').some((token) => {
-    const [system, code] = token.includes('|') ? token.split('|', 2) : [undefined, token];
-    return codings(value).some(
-      (coding) =>
-        coding.code === code && (system === undefined || system === '' || coding.system === system),
-    );
-  });
-}
-
-function dateOf(resource: Json): string {
-  const period = resource['effectivePeriod'] as { start?: string } | undefined;
-  return String(
-    resource['effectiveDateTime'] ??
-      period?.start ??
-      resource['authoredOn'] ??
-      resource['recordedDate'] ??
-      resource['performedDateTime'] ??
-      resource['issued'] ??
-      '',
-  );
-}
-
-const statusParameters: Readonly<Record<string, string>> = {
-  'clinical-status': 'clinicalStatus',
-  'verification-status': 'verificationStatus',
-};
+import { supportedResourceTypes } from '../fhir/search-params.js';
+import { runSearch } from '../fhir/search.js';
 
 /**
- * The sandbox's FHIR data as the CDS client sees it: reads, the prefetch search subset
- * (CDS Hooks 2.0 §Prefetch query restrictions: reference, token equality, `_sort`, `_count`), and
- * the writes a suggestion makes. Reads and upserts go through ResourceStore; searches and deletes
- * use the same table directly (the one place to adapt if the storage changes).
+ * The sandbox's FHIR data as the CDS client sees it: reads, writes and deletes through
+ * ResourceStore, and prefetch searches through the FHIR API's own search engine, so that the
+ * prefetch equals what the template would return from the sandbox's FHIR server (PF-7). Types
+ * the search engine does not index (Coverage) are listed by patient compartment.
  */
 export class CdsFhirData {
   constructor(
@@ -77,50 +26,48 @@ export class CdsFhirData {
   }
 
   /** @returns false when there was nothing to delete. */
-  async delete(resourceType: string, id: string): Promise<boolean> {
-    const { count } = await this.prisma.fhirResource.deleteMany({ where: { resourceType, id } });
-    return count > 0;
+  delete(resourceType: string, id: string): Promise<boolean> {
+    return this.store.delete(resourceType, id);
   }
 
-  /** A type-level search with the prefetch subset; unknown parameters narrow nothing. */
+  /**
+   * A type-level search (CDS Hooks 2.0 §Prefetch query restrictions: references, tokens, dates,
+   * `_sort`, `_count`), every page.
+   * @throws FhirError 400 for parameters the search engine refuses.
+   */
   async search(resourceType: string, query: URLSearchParams): Promise<Resource[]> {
-    const patient =
-      query.get('patient') ?? query.get('subject')?.replace(/^Patient\//, '') ?? undefined;
-    const path = patientPath[resourceType];
-    const rows = await this.prisma.fhirResource.findMany({
-      where: {
+    if (!supportedResourceTypes.includes(resourceType))
+      return this.listByPatient(resourceType, query);
+    const params = [...query].filter(([name]) => name !== '_cursor');
+    const wanted = Number(query.get('_count'));
+    const resources: Resource[] = [];
+    let cursor: string | undefined;
+    do {
+      const result = await runSearch(this.store.sql, {
         resourceType,
-        ...(patient !== undefined && path !== undefined
-          ? { content: { path: [path, 'reference'], equals: `Patient/${patient}` } }
-          : {}),
-        ...(query.get('_id') ? { id: { in: (query.get('_id') ?? '').split(',') } } : {}),
-      },
+        params: cursor === undefined ? params : [...params, ['_cursor', cursor]],
+        strict: false,
+      });
+      for (const match of result.matches) resources.push(JSON.parse(match.json) as Resource);
+      cursor = Number.isInteger(wanted) && wanted > 0 ? undefined : result.nextCursor;
+    } while (cursor !== undefined && resources.length < 5000);
+    return resources;
+  }
+
+  private async listByPatient(resourceType: string, query: URLSearchParams): Promise<Resource[]> {
+    const patient = query.get('patient') ?? query.get('beneficiary');
+    if (patient === null) return [];
+    const rows = await this.prisma.fhirResource.findMany({
+      where: { resourceType, patientId: patient.replace(/^Patient\//, '') },
       take: 1000,
     });
-    if (patient !== undefined && path === undefined) return [];
-    let resources = rows.map(
-      (row) =>
-        ({ ...(row.content as Json), resourceType: row.resourceType, id: row.id }) as Resource,
-    );
-    for (const [name, value] of query) {
-      if (name === 'code') resources = resources.filter((r) => tokenMatches(r['code'], value));
-      else if (name === 'category')
-        resources = resources.filter((r) => tokenMatches(r['category'], value));
-      else if (name === 'status') {
-        const allowed = value.split(',');
-        resources = resources.filter((r) => allowed.includes(String(r['status'])));
-      } else if (statusParameters[name]) {
-        const element = statusParameters[name];
-        resources = resources.filter((r) => tokenMatches(r[element], value));
-      }
-    }
-    const sort = query.get('_sort');
-    if (sort === '-date' || sort === 'date') {
-      resources.sort((a, b) => dateOf(a as Json).localeCompare(dateOf(b as Json)));
-      if (sort === '-date') resources.reverse();
-    }
-    const count = Number(query.get('_count'));
-    return Number.isInteger(count) && count > 0 ? resources.slice(0, count) : resources;
+    const status = query.get('status')?.split(',');
+    return rows
+      .map(
+        (row) =>
+          ({ ...(row.content as Record<string, unknown>), resourceType, id: row.id }) as Resource,
+      )
+      .filter((resource) => status === undefined || status.includes(String(resource['status'])));
   }
 
   /**

@@ -94,6 +94,28 @@ describe('FHIR R4 §http interactions, errors and SMART access (real PostgreSQL)
       expect(recreated.body.meta).toMatchObject({ versionId: '4' });
     });
 
+    it('a bulk-loaded resource keeps its first version when updated', async () => {
+      const current = await admin.get('Observation/r-amy-vital');
+      const updated = await admin.call('PUT', 'Observation/r-amy-vital', {
+        ...current.body,
+        status: 'amended',
+      });
+      expect(updated.status).toBe(200);
+      const history = await admin.get<Bundle>('Observation/r-amy-vital/_history');
+      expect(
+        history.body.entry?.map((e) => [
+          e.resource?.meta?.versionId,
+          (e.resource as { status?: string }).status,
+        ]),
+      ).toEqual([
+        ['2', 'amended'],
+        ['1', 'final'],
+      ]);
+      expect((await admin.get('Observation/r-amy-vital/_history/1')).body).toMatchObject({
+        status: 'final',
+      });
+    });
+
     it('conditional create: If-None-Exist returns the match instead of creating', async () => {
       const patient = {
         resourceType: 'Patient',

@@ -7,6 +7,7 @@ import { allowAnyOrigin, fhirJson, sendOutcome } from '../http/fhir-http.js';
 import type { SandboxServices } from '../services.js';
 import { historyBundle, searchsetBundle } from './bundles.js';
 import { capabilityStatement } from './discovery.js';
+import { registerExportRoutes } from './export.routes.js';
 import { FhirError, fhirErrors } from './fhir-error.js';
 import {
   authorizeResource,
@@ -17,6 +18,13 @@ import {
 import type { StoredResource } from './resource-store.js';
 import { runSearch } from './search.js';
 import { validateResource } from './validate.js';
+
+/**
+ * Verifying an RS256 signature costs more than the read it guards: a verified token's signature
+ * check is reused for up to a minute (never past exp); revocation is still checked each time.
+ */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const verifiedTokens = new Map<string, { claims: AccessTokenClaims; until: number }>();
 
 /**
  * RS-01/RS-04 and RFC 6750 §3.1: no token gets a plain challenge; a bad token gets
@@ -35,8 +43,25 @@ export async function authenticateBearer(
     sendOutcome(reply, 'login', 'This FHIR server needs an access token (Authorization: Bearer).');
     return undefined;
   }
+  const token = header.slice(7).trim();
   try {
-    return await services.tokens.verifyAccessToken(header.slice(7).trim());
+    const verified = verifiedTokens.get(token);
+    if (verified && verified.until > services.now()) {
+      // INTRO-05: revocation is checked on every request, cached or not.
+      if (await services.tokens.isRevoked(verified.claims)) {
+        verifiedTokens.delete(token);
+        throw new InvalidAccessTokenError('The access token was revoked.');
+      }
+      return verified.claims;
+    }
+    const claims = await services.tokens.verifyAccessToken(token);
+    if (verifiedTokens.size >= 10_000) verifiedTokens.clear();
+    // RS-01: the signature, issuer and audience checks are kept at most until the token's exp.
+    verifiedTokens.set(token, {
+      claims,
+      until: Math.min(services.now() + VERIFIED_TOKEN_TTL_MS, (claims.exp ?? 0) * 1000),
+    });
+    return claims;
   } catch (error) {
     if (!(error instanceof InvalidAccessTokenError)) throw error;
     reply.header(
@@ -125,6 +150,8 @@ export function registerFhirRoutes(app: FastifyInstance, services: SandboxServic
         return sendFhirError(reply, error);
       }
     };
+
+  registerExportRoutes(app, services);
 
   app.get('/fhir/metadata', async (_request, reply) => {
     allowAnyOrigin(reply);

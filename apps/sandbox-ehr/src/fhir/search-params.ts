@@ -175,6 +175,13 @@ export const searchParameters: Readonly<Record<string, Definitions>> = {
     encounter: reference(['Encounter'], 'context.encounter'),
     period: date('context.period'),
   },
+  Coverage: {
+    identifier,
+    patient: patientOf('beneficiary'),
+    beneficiary: reference(['Patient'], 'beneficiary'),
+    status: token('status'),
+    payor: reference(['Organization', 'Patient', 'RelatedPerson'], 'payor'),
+  },
   Device: {
     identifier,
     patient: patientOf('patient'),
@@ -208,6 +215,7 @@ export const compartmentPath: Readonly<Record<string, string>> = {
   ServiceRequest: 'subject',
   DocumentReference: 'subject',
   Device: 'patient',
+  Coverage: 'beneficiary',
 };
 
 export interface IndexRows {

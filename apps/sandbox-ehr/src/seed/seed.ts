@@ -48,7 +48,6 @@ export async function seedSandbox(
   await store.upsert(demoPractitioner);
   for (const patient of demoPatients) await store.upsert(patient);
   for (const encounter of demoEncounters) await store.upsert(encounter);
-  await (await import('./cds-demo-records.js')).seedCdsDemoRecords(store);
 
   await prisma.sandboxUser.upsert({
     where: { id: 'ann-lee' },
