@@ -22,12 +22,13 @@ export function createSandboxServices(
   now: () => number = Date.now,
 ): SandboxServices {
   const keys = new SigningKeyStore(prisma);
+  const pool = createFhirPool(config.databaseUrl, config.dbPoolSize);
   return {
     config,
     prisma,
     now,
     keys,
-    tokens: new TokenService(config, keys, now, prisma),
-    store: new ResourceStore(prisma, createFhirPool(config.databaseUrl, config.dbPoolSize), now),
+    tokens: new TokenService(config, keys, now, prisma, pool),
+    store: new ResourceStore(prisma, pool, now),
   };
 }

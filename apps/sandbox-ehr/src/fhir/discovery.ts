@@ -11,69 +11,6 @@ export function authEndpoints(config: SandboxConfig) {
   } as const;
 }
 
-/**
- * `.well-known/smart-configuration` (DISC-01..09). Capabilities list only what this server really
- * does: EHR launch for public and symmetric clients, OIDC with fhirUser, v1 and v2 scopes.
- */
-export function smartConfiguration(config: SandboxConfig) {
-  const endpoints = authEndpoints(config);
-  return {
-    issuer: config.fhirBaseUrl,
-    jwks_uri: endpoints.jwks_uri,
-    authorization_endpoint: endpoints.authorization_endpoint,
-    token_endpoint: endpoints.token_endpoint,
-    grant_types_supported: ['authorization_code'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    scopes_supported: [
-      'openid',
-      'fhirUser',
-      'profile',
-      'launch',
-      'launch/patient',
-      'launch/encounter',
-      'patient/*.rs',
-      'user/*.rs',
-      'patient/*.read',
-      'user/*.read',
-    ],
-    response_types_supported: ['code'],
-    code_challenge_methods_supported: ['S256'],
-    capabilities: [
-      'launch-ehr',
-      'authorize-post',
-      'client-public',
-      'client-confidential-symmetric',
-      'sso-openid-connect',
-      'context-banner',
-      'context-style',
-      'context-ehr-patient',
-      'context-ehr-encounter',
-      'permission-patient',
-      'permission-user',
-      'permission-v1',
-      'permission-v2',
-    ],
-  };
-}
-
-/** DISC-12: OpenID Provider metadata; `issuer` equals the id_token `iss` (the FHIR base). */
-export function openIdConfiguration(config: SandboxConfig) {
-  const endpoints = authEndpoints(config);
-  return {
-    issuer: config.fhirBaseUrl,
-    authorization_endpoint: endpoints.authorization_endpoint,
-    token_endpoint: endpoints.token_endpoint,
-    jwks_uri: endpoints.jwks_uri,
-    response_types_supported: ['code'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
-    scopes_supported: ['openid', 'fhirUser', 'profile'],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nonce', 'fhirUser', 'profile'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    code_challenge_methods_supported: ['S256'],
-  };
-}
-
 /** The CapabilityStatement: exactly what this server supports, with the SMART oauth-uris extension. */
 export function capabilityStatement(config: SandboxConfig, readableTypes: readonly string[]) {
   const endpoints = authEndpoints(config);
