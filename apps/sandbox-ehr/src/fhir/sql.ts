@@ -55,5 +55,10 @@ export function prismaSql(prisma: PrismaClient): Sql {
 
 /** A pool for the FHIR server's queries; `pg` returns int8 as text, which the store expects. */
 export function createFhirPool(databaseUrl: string, max: number): pg.Pool {
-  return new pg.Pool({ connectionString: databaseUrl, max });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max });
+  // An idle connection the server drops must not crash the process; the pool replaces it.
+  pool.on('error', (error) =>
+    console.warn(`sandbox-ehr: idle database connection lost: ${error.message}`),
+  );
+  return pool;
 }
