@@ -282,8 +282,9 @@ export class ResourceStore {
           canonicalJson(oldRest) === canonicalJson(newRest) &&
           old.meta?.versionId === String(current.versionId)
         ) {
-          const stored = await this.read(resource.resourceType, resource.id);
-          return { resource: stored as StoredResource, created: false };
+          // Answer from the row already read: a second connection here would wait forever on
+          // the embedded PGlite server, which serves one connection at a time.
+          return { resource: old as StoredResource, created: false };
         }
       }
       if (current) {
