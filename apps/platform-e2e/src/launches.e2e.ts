@@ -1,7 +1,7 @@
 import type { Browser, FrameLocator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { launchChromium } from '../test/browser.js';
+import { launchChromium, waitInAppFrame } from '../test/browser.js';
 import { startPlatform, type RunningPlatform } from '../test/platform.js';
 
 const profiles = ['generic', 'epic', 'oracle', 'athena', 'ecw'] as const;
@@ -48,15 +48,10 @@ describe('SMART App Launch 2.2 §launch — EHR launch per vendor profile, stand
       await page.getByLabel('Vendor profile').selectOption(profile);
       await page.getByRole('button', { name: 'Launch' }).click();
       const app = page.frameLocator('iframe[name="smart-app"]');
-      await app
-        .getByRole('heading', { name: 'Omar Haddad' })
-        .waitFor({ timeout: 30_000 })
-        .catch(async (error: unknown) => {
-          const frame = page.frames().find((f) => f.name() === 'smart-app');
-          throw new Error(
-            `${profile}: ${String(error)}\n${frame?.url()}\n${(await frame?.locator('body').textContent())?.slice(0, 600)}`,
-          );
-        });
+      await waitInAppFrame(page, app.getByRole('heading', { name: 'Omar Haddad' }), {
+        timeout: 30_000,
+        context: profile,
+      });
       summaries[profile] = await readSummary(app);
       expect(await app.locator('.error-text, [data-notice]').allTextContents(), profile).toEqual(
         [],

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { launchChromium } from '../test/browser.js';
+import { launchChromium, waitInAppFrame } from '../test/browser.js';
 import { startPlatform, type RunningPlatform } from '../test/platform.js';
 
 const appClientId = 'bedside-web';
@@ -112,15 +112,7 @@ describe('SMART App Launch 2.2 §refresh — the app outlives 10-second access t
 
     // Sign in again at the EHR (its login, patient picker and consent pages, in the iframe).
     await app.getByRole('link', { name: 'Sign in again' }).click();
-    await app
-      .getByLabel('Username')
-      .waitFor({ timeout: 15_000 })
-      .catch(async (error: unknown) => {
-        const frame = page.frames().find((f) => f.name() === 'smart-app');
-        throw new Error(
-          `${String(error)}\n${frame?.url()}\n${(await frame?.locator('body').textContent())?.slice(0, 600)}`,
-        );
-      });
+    await waitInAppFrame(page, app.getByLabel('Username'), { timeout: 15_000 });
     await app.getByLabel('Username').fill('ann.lee');
     await app.getByLabel('Password').fill('sandbox');
     await app.getByRole('button', { name: 'Sign in' }).click();
@@ -138,15 +130,9 @@ describe('SMART App Launch 2.2 §refresh — the app outlives 10-second access t
     if (await allow.count()) await allow.click();
 
     // Back on the same screen, the interrupted save completes by itself, once.
-    await app
-      .getByRole('heading', { name: 'Kenji Sato' })
-      .waitFor({ timeout: 30_000 })
-      .catch(async (error: unknown) => {
-        const frame = page.frames().find((f) => f.name() === 'smart-app');
-        throw new Error(
-          `${String(error)}\n${frame?.url()}\n${(await frame?.locator('body').innerText())?.slice(0, 1500)}`,
-        );
-      });
+    await waitInAppFrame(page, app.getByRole('heading', { name: 'Kenji Sato' }), {
+      timeout: 30_000,
+    });
     await app.locator('[data-status="saved"]').waitFor({ timeout: 30_000 });
     const stored = await db.query<{ count: string }>(
       `SELECT count(*) FROM sandbox.fhir_resource

@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** Debian's Chromium, driven by playwright-core (never a downloaded browser). */
 export async function launchChromium(): Promise<Browser> {
@@ -14,5 +14,28 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
       '--disable-quic',
     ],
+  });
+}
+
+/**
+ * Waits for `locator` in the app's iframe; on time-out the error carries the frame's URL and text,
+ * so a failed launch says where it stopped (an EHR error page, a BFF refusal, …).
+ */
+export async function waitInAppFrame(
+  page: Page,
+  locator: Locator,
+  options: { timeout: number; context?: string },
+): Promise<void> {
+  await locator.waitFor({ timeout: options.timeout }).catch(async (error: unknown) => {
+    const frame = page.frames().find((candidate) => candidate.name() === 'smart-app');
+    const text = (
+      await frame
+        ?.locator('body')
+        .innerText()
+        .catch(() => '')
+    )?.slice(0, 1500);
+    throw new Error(
+      `${options.context ? `${options.context}: ` : ''}${String(error)}\n${frame?.url()}\n${text}`,
+    );
   });
 }

@@ -1,6 +1,12 @@
 'use client';
 
-import type { Condition, Observation, Patient, Resource } from '@bedside/fhir-model';
+import type {
+  Condition,
+  MedicationRequest,
+  Observation,
+  Patient,
+  Resource,
+} from '@bedside/fhir-model';
 
 import { buildAscvdPanel, STATIN_THRESHOLD_PERCENT, type RiskInputRow } from '../lib/risk';
 import { formatDate } from '../lib/summary';
@@ -70,7 +76,11 @@ export function RiskPanel({
         patient,
         observations: sources.observations.flatMap((state) => ready(state)),
         conditions: ready(sources.conditions),
-        medications: ready(sources.medications) as never,
+        // The summary searched MedicationRequest only, so every entry is one.
+        medications: ready(sources.medications).filter(
+          (resource): resource is MedicationRequest =>
+            resource.resourceType === 'MedicationRequest',
+        ),
       },
       new Date().toISOString().slice(0, 10),
     );
